@@ -1,0 +1,133 @@
+"""Reading any table a user brings (CSV in UTF-8 or GBK, or an Excel sheet) as text.
+
+Everything is read as text first so that validation can quote the value exactly as the
+user wrote it ("12万") and say where it is; typing happens in :mod:`jxkit.dataset`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError, Problem
+
+__all__ = [
+    "ROW",
+    "atomic_path",
+    "list_sheets",
+    "read_csv_text",
+    "read_table",
+    "write_table",
+]
+
+#: Column added to every table read: the row number as the user sees it in a spreadsheet
+#: (the header is row 1, so the first data row is 2).
+ROW = "_row"
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
+    """Read a CSV file as text columns, guessing UTF-8 (with or without BOM) or GB18030.
+
+    GB18030 is a superset of GBK and GB2312, which Excel on Chinese Windows writes.
+    Returns the frame and the encoding that worked.
+    """
+    last: Exception | None = None
+    for encoding in ENCODINGS:
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                skipinitialspace=False,
+            )
+            return frame, encoding
+        except UnicodeDecodeError as exc:
+            last = exc
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame(), encoding
+        except pd.errors.ParserError as exc:
+            raise DataError([Problem(path.name, f"不是可读的 CSV 文件：{exc}")]) from None
+    raise DataError(
+        [Problem(path.name, f"无法识别文件编码（已尝试 UTF-8 与 GBK/GB18030）：{last}")]
+    )
+
+
+def list_sheets(path: Path) -> list[str]:
+    """Sheet names of a workbook, in order."""
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            return [str(s) for s in book.sheet_names]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise DataError([Problem(path.name, f"不是可读的 Excel 工作簿（.xlsx）：{exc}")]) from None
+
+
+def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.DataFrame:
+    """Read one table (CSV file or a workbook sheet) as text, with a spreadsheet row number.
+
+    Column names are stripped of surrounding spaces; empty cells are "". The frame's
+    ``attrs["source"]`` names the file (and sheet) for messages, ``attrs["encoding"]``
+    the CSV encoding.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError([Problem(str(p), "文件不存在")])
+    suffix = p.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        sheets = list_sheets(p)
+        name = sheet if sheet is not None else sheets[0]
+        if name not in sheets:
+            raise DataError([Problem(p.name, f"没有名为“{name}”的工作表（现有：{'、'.join(sheets)}）")])
+        frame = pd.read_excel(p, sheet_name=name, dtype=str, keep_default_na=False, engine="openpyxl")
+        source, encoding = f"{p.name} 工作表“{name}”", "xlsx"
+    elif suffix in {".csv", ".txt"}:
+        frame, encoding = read_csv_text(p)
+        source = p.name
+    else:
+        raise DataError([Problem(p.name, "不支持的文件类型：请提供 .csv 或 .xlsx 文件")])
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.fillna("")
+    frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
+    frame.attrs["source"] = source
+    frame.attrs["encoding"] = encoding
+    return frame
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
+
+    No reader ever sees a half-written file, and a failure leaves the old file untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_table(frame: pd.DataFrame, target: str | os.PathLike[str], *, encoding: str = "utf-8-sig") -> Path:
+    """Write a frame as CSV (UTF-8 with BOM, which Excel opens correctly) or .xlsx, atomically."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        if target.suffix.lower() == ".xlsx":
+            frame.to_excel(tmp, index=False, engine="openpyxl")
+        else:
+            buf = io.StringIO()
+            frame.to_csv(buf, index=False)
+            tmp.write_text(buf.getvalue(), encoding=encoding, newline="")
+    return target
