@@ -135,7 +135,7 @@ def check_params(name: str, params: Mapping[str, Any] | None) -> list[str]:
 
     >>> check_params("ratio", {})
     []
-    >>> check_params("ratoi", {})[0][:14]
+    >>> check_params("ratoi", {})[0][:16]
     '评分方法 "ratoi" 不存在'
     >>> check_params("interval", {"low": 5, "high": 1, "tolerance": 1})
     ['interval 参数 low 不能大于 high']

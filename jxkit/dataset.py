@@ -1,0 +1,544 @@
+"""The dataset users bring: tables, their columns (English or Chinese headers), and checks.
+
+A dataset is a folder of CSV files or one .xlsx workbook whose sheets carry the table
+names. :func:`load_dataset` reads every table as text, maps headers to canonical names,
+types the columns and checks the whole dataset, collecting every problem with its place
+(file or sheet, spreadsheet row, column) before raising one :class:`DataError`.
+
+Adding a table is one :func:`register_table` call; adding a cross-table check is one
+function decorated with :func:`check`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .catalogue import FALSE_WORDS, LEVELS, NA_WORDS, TRUE_WORDS, category_code, level_code
+from .errors import DataError, Problem
+from .rules import RULES, check_params, get_rule
+from .tables import ROW, list_sheets, read_table
+
+__all__ = [
+    "TABLES",
+    "Column",
+    "Dataset",
+    "TableSpec",
+    "check",
+    "is_dataset",
+    "load_dataset",
+    "parse_number",
+    "register_table",
+]
+
+#: Kinds of column and how each is typed; the loader reports values that do not fit.
+KINDS = ("id", "text", "year", "money", "number", "bool", "category", "level", "round", "json")
+
+ROUNDS = {"self": "self", "自评": "self", "review": "review", "复核": "review", "再评价": "review"}
+ROUND_NAMES = {"self": "自评", "review": "复核"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    zh: str
+    kind: str = "text"
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the dataset: its names, columns and key (unique per row)."""
+
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    required: bool = True
+
+    @property
+    def file_names(self) -> str:
+        return f"{self.name}.csv 或 {self.zh}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+TABLES: dict[str, TableSpec] = {}
+
+
+def register_table(spec: TableSpec) -> TableSpec:
+    """Make a table part of every dataset (optional tables load when present)."""
+    TABLES[spec.name] = spec
+    return spec
+
+
+register_table(
+    TableSpec(
+        "units",
+        "单位",
+        (
+            Column("unit_id", "单位编码", "id", True),
+            Column("name", "单位名称", "text", True),
+            Column("level", "层级", "level", True),
+            Column("parent_id", "上级单位编码", "id"),
+            Column("region", "地区", "text"),
+        ),
+        key=("unit_id",),
+    )
+)
+register_table(
+    TableSpec(
+        "projects",
+        "项目",
+        (
+            Column("project_id", "项目编码", "id", True),
+            Column("unit_id", "单位编码", "id", True),
+            Column("year", "年度", "year", True),
+            Column("name", "项目名称", "text", True),
+            Column("category", "项目类别", "category", True),
+            Column("budget", "全年预算数", "money", True),
+            Column("spent", "全年执行数", "money"),
+            Column("new_major", "新增重大项目", "bool"),
+            Column("cross_year", "跨年项目", "bool"),
+            Column("targets_declared", "目标同步申报", "bool"),
+            Column("targets_approved", "目标批复下达", "bool"),
+            Column("self_evaluated", "已自评", "bool"),
+        ),
+        key=("project_id",),
+    )
+)
+register_table(
+    TableSpec(
+        "indicators",
+        "绩效指标",
+        (
+            Column("project_id", "项目编码", "id", True),
+            Column("indicator_id", "指标编码", "id", True),
+            Column("level1", "一级指标", "text", True),
+            Column("level2", "二级指标", "text"),
+            Column("name", "三级指标", "text", True),
+            Column("points", "分值", "number", True),
+            Column("rule", "评分方法", "text", True),
+            Column("target", "年度指标值", "text"),
+            Column("params", "评分参数", "json"),
+            Column("unit_of_measure", "计量单位", "text"),
+        ),
+        key=("project_id", "indicator_id"),
+    )
+)
+register_table(
+    TableSpec(
+        "evaluations",
+        "评价",
+        (
+            Column("project_id", "项目编码", "id", True),
+            Column("indicator_id", "指标编码", "id", True),
+            Column("round", "轮次", "round", True),
+            Column("actual", "实际完成值", "text", True),
+            Column("evidence", "佐证材料", "text"),
+            Column("note", "备注", "text"),
+        ),
+        key=("project_id", "indicator_id", "round"),
+    )
+)
+
+
+@dataclass
+class Dataset:
+    """The loaded tables (canonical column names, typed) and where each came from.
+
+    Frames are indexed by the spreadsheet row number (index name ``row``) so any later
+    message can point back at the user's file.
+    """
+
+    path: Path
+    tables: dict[str, pd.DataFrame]
+    sources: dict[str, str] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def units(self) -> pd.DataFrame:
+        return self.tables["units"]
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        return self.tables["projects"]
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.tables["indicators"]
+
+    @property
+    def evaluations(self) -> pd.DataFrame:
+        return self.tables["evaluations"]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by name; an optional table that was not supplied is empty."""
+        return self.tables[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.tables and not self.tables[name].empty
+
+    def summary(self) -> pd.DataFrame:
+        """Row counts per table, for the validation summary."""
+        rows = [
+            {"表": f"{spec.zh}（{name}）", "行数": len(self.tables[name]), "来源": self.sources.get(name, "—")}
+            for name, spec in TABLES.items()
+            if name in self.tables and (spec.required or not self.tables[name].empty)
+        ]
+        return pd.DataFrame(rows, columns=["表", "行数", "来源"])
+
+
+# ----------------------------------------------------------------------------- locating
+
+
+def is_dataset(path: str | os.PathLike[str]) -> bool:
+    """True for a folder holding a projects table or a workbook with a projects sheet."""
+    p = Path(path)
+    spec = TABLES["projects"]
+    if p.is_dir():
+        return _find_csv(p, spec) is not None
+    if p.suffix.lower() in {".xlsx", ".xlsm"} and p.exists():
+        try:
+            return _find_sheet(list_sheets(p), spec) is not None
+        except DataError:
+            return False
+    return False
+
+
+def _find_csv(folder: Path, spec: TableSpec) -> Path | None:
+    wanted = {spec.name.lower(), spec.zh}
+    for f in sorted(folder.iterdir()):
+        if f.suffix.lower() == ".csv" and f.stem.strip().lower() in wanted:
+            return f
+    return None
+
+
+def _find_sheet(sheets: list[str], spec: TableSpec) -> str | None:
+    wanted = {spec.name.lower(), spec.zh}
+    return next((s for s in sheets if s.strip().lower() in wanted), None)
+
+
+def _read_sources(path: Path) -> Iterator[tuple[TableSpec, pd.DataFrame | None, str]]:
+    """Each registered table with its raw text frame (None when absent) and a place name."""
+    if path.is_dir():
+        for spec in TABLES.values():
+            f = _find_csv(path, spec)
+            yield spec, (read_table(f) if f else None), (f.name if f else path.name)
+    elif path.suffix.lower() in {".xlsx", ".xlsm"}:
+        sheets = list_sheets(path)
+        for spec in TABLES.values():
+            s = _find_sheet(sheets, spec)
+            yield spec, (read_table(path, s) if s else None), path.name
+    elif not path.exists():
+        raise DataError([Problem(str(path), "数据集不存在：请给出一个 CSV 文件夹或 .xlsx 工作簿")])
+    else:
+        raise DataError([Problem(path.name, "数据集应为一个 CSV 文件夹或一个 .xlsx 工作簿")])
+
+
+# ----------------------------------------------------------------------------- typing
+
+_HEADER_NOTE = re.compile(r"[（(][^）)]*[）)]\s*$")
+
+
+def _header_map(spec: TableSpec) -> dict[str, str]:
+    m: dict[str, str] = {}
+    for c in spec.columns:
+        m[c.name.lower()] = c.name
+        m[c.zh] = c.name
+    return m
+
+
+def _canonical_headers(frame: pd.DataFrame, spec: TableSpec) -> dict[str, str]:
+    """Map user headers to canonical names; a trailing note like （元） is ignored."""
+    known = _header_map(spec)
+    renames: dict[str, str] = {}
+    for header in frame.columns:
+        if header == ROW:
+            continue
+        key = str(header).strip()
+        name = known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
+        if name and name not in renames.values():
+            renames[header] = name
+    return renames
+
+
+def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text: thousands separators allowed ("1,000"), units are not ("12万").
+
+    Returns (values as float, mask of cells that are filled but not a number).
+
+    >>> v, bad = parse_number(pd.Series(["1,000", "12万", "", " 3.5 "]))
+    >>> v.tolist()[0], bad.tolist()
+    (1000.0, [False, True, False, False])
+    """
+    s = text.astype(str).str.strip()
+    cleaned = s.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+    values = pd.to_numeric(cleaned, errors="coerce")
+    bad = (s != "") & values.isna()
+    return values.astype(float), bad
+
+
+class _Collector:
+    """Collects problems for one table with the user's own header names."""
+
+    def __init__(self, source: str, headers: dict[str, str]) -> None:
+        self.source = source
+        self.headers = headers  # canonical -> as written by the user
+        self.problems: list[Problem] = []
+
+    def col(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+    def rows(self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str, message: str) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        values = frame[column].to_numpy()[mask] if column in frame else [None] * int(mask.sum())
+        for row, value in zip(frame.index[mask], values, strict=True):
+            self.problems.append(Problem(self.source, message, int(row), self.col(column), value))
+
+    def table(self, message: str) -> None:
+        self.problems.append(Problem(self.source, message))
+
+
+def _type_table(
+    frame: pd.DataFrame, spec: TableSpec, out: _Collector
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type the columns (problems with cells go to ``out``); return structural problems."""
+    frame = frame.set_index(ROW)
+    frame.index.name = "row"
+    structural = [
+        Problem(out.source, f"缺少必填列 {c.name}（{c.zh}）")
+        for c in spec.columns
+        if c.required and c.name not in frame.columns
+    ]
+    if frame.empty:
+        structural.append(Problem(out.source, "表中没有数据行"))
+    if structural:
+        return frame, structural
+    for c in spec.columns:
+        if c.name in frame.columns:
+            frame[c.name] = _type_column(frame, c, out)
+        else:
+            frame[c.name] = _blank(c, frame.index)
+    # canonical columns first, the user's extra columns kept after them
+    canonical = [c.name for c in spec.columns]
+    return frame[canonical + [c for c in frame.columns if c not in canonical]], []
+
+
+def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
+    s = frame[c.name].astype(str).str.strip()
+    blank = s == ""
+    if c.required and c.kind not in {"bool"}:
+        out.rows(frame, blank, c.name, "必填项为空")
+    if c.kind in {"money", "number"}:
+        values, bad = parse_number(s)
+        out.rows(frame, bad, c.name, "不是数字" + ("（金额以元为单位，只填数字，如 120000 或 120,000）" if c.kind == "money" else ""))
+        if c.kind == "money":
+            out.rows(frame, values < 0, c.name, "金额不能为负数")
+        return values
+    if c.kind == "year":
+        values, bad = parse_number(s)
+        bad = bad | (~values.isna() & ((values != np.floor(values)) | (values < 1990) | (values > 2100)))
+        out.rows(frame, bad, c.name, "不是有效的年度（应为 4 位年份，如 2021）")
+        return values.astype("Int64") if not bad.any() else values
+    if c.kind == "bool":
+        low = s.str.lower()
+        yes, no = low.isin(TRUE_WORDS), low.isin(FALSE_WORDS)
+        out.rows(frame, ~(yes | no | blank), c.name, "应为 是/否（也接受 yes/no、true/false、1/0）")
+        return pd.Series(np.where(yes, True, np.where(no, False, pd.NA)), index=frame.index, dtype="boolean")
+    if c.kind == "category":
+        codes = s.map(lambda x: category_code(x) or "")
+        out.rows(frame, (codes == "") & ~blank, c.name, "不是已知的项目类别（应为三项十类之一，或“其他”）")
+        return codes.where(codes != "", s)
+    if c.kind == "level":
+        codes = s.map(lambda x: level_code(x) or "")
+        allowed = "、".join(f"{k}/{v}" for k, v in LEVELS.items())
+        out.rows(frame, (codes == "") & ~blank, c.name, f"不是已知的层级（应为 {allowed}）")
+        return codes.where(codes != "", s)
+    if c.kind == "round":
+        codes = s.str.lower().map(lambda x: ROUNDS.get(x, ""))
+        out.rows(frame, (codes == "") & ~blank, c.name, "不是已知的评价轮次（应为 self/自评 或 review/复核）")
+        return codes.where(codes != "", s)
+    return s
+
+
+# ----------------------------------------------------------------------------- checks
+
+Check = Callable[[Dataset, dict[str, _Collector]], None]
+CHECKS: list[Check] = []
+
+
+def check(func: Check) -> Check:
+    """Register a dataset-wide check; it reports through the tables' collectors."""
+    CHECKS.append(func)
+    return func
+
+
+def _duplicates(frame: pd.DataFrame, key: tuple[str, ...], out: _Collector) -> None:
+    dup = frame.duplicated(list(key), keep="first")
+    if not dup.any():
+        return
+    first = frame.reset_index().drop_duplicates(list(key)).set_index(list(key))["row"]
+    cols = "、".join(out.col(k) for k in key)
+    for row, ids in zip(frame.index[dup], frame.loc[dup, list(key)].itertuples(index=False), strict=True):
+        where = first.loc[tuple(ids) if len(key) > 1 else ids[0]]
+        out.problems.append(
+            Problem(out.source, f"与第 {where} 行重复（{cols} 须唯一）", int(row), out.col(key[-1]), "／".join(map(str, ids)))
+        )
+
+
+def _unknown(frame: pd.DataFrame, key: list[str], known: pd.DataFrame, out: _Collector, message: str) -> None:
+    if frame.empty:
+        return
+    k = pd.MultiIndex.from_frame(frame[key]) if len(key) > 1 else pd.Index(frame[key[0]])
+    ref = pd.MultiIndex.from_frame(known[key]) if len(key) > 1 else pd.Index(known[key[0]])
+    out.rows(frame, ~k.isin(ref), key[-1], message)
+
+
+@check
+def _references(ds: Dataset, out: dict[str, _Collector]) -> None:
+    units, projects = ds.units, ds.projects
+    _unknown(projects, ["unit_id"], units, out["projects"], "单位编码在单位表中不存在")
+    parents = units[units["parent_id"] != ""]
+    _unknown(parents, ["parent_id"], units, out["units"], "上级单位编码在单位表中不存在")
+    _unknown(ds.indicators, ["project_id"], projects, out["indicators"], "项目编码在项目表中不存在")
+    _unknown(
+        ds.evaluations,
+        ["project_id", "indicator_id"],
+        ds.indicators,
+        out["evaluations"],
+        "该项目下没有这个指标编码（绩效指标表中不存在）",
+    )
+
+
+@check
+def _points_total(ds: Dataset, out: dict[str, _Collector]) -> None:
+    ind = ds.indicators
+    if ind.empty or ind["points"].isna().all():
+        return
+    c = out["indicators"]
+    c.rows(ind, ind["points"] < 0, "points", "分值不能为负数")
+    by_project = ind.groupby("project_id", sort=True)["points"]
+    totals, unreadable = by_project.sum(), ind["points"].isna().groupby(ind["project_id"]).any()
+    bad = totals[((totals - 100).abs() > 1e-6) & ~unreadable]
+    first_row = ind.reset_index().groupby("project_id")["row"].min()
+    for pid, total in bad.items():
+        c.problems.append(
+            Problem(c.source, f"项目 {pid} 的指标分值合计为 {total:g}，应为 100", int(first_row[pid]), c.col("points"))
+        )
+
+
+@check
+def _rules_and_params(ds: Dataset, out: dict[str, _Collector]) -> None:
+    ind = ds.indicators
+    if ind.empty:
+        return
+    c = out["indicators"]
+    for (rule_name, params_text), group in ind.groupby(["rule", "params"], sort=True):
+        rule = get_rule(rule_name)
+        try:
+            params = json.loads(params_text) if params_text else {}
+        except json.JSONDecodeError as exc:
+            c.rows(ind, ind.index.isin(group.index), "params", f"不是有效的 JSON（{exc.msg}，第 {exc.pos + 1} 个字符）")
+            continue
+        in_group = ind.index.isin(group.index)
+        if rule is None:
+            c.rows(ind, in_group, "rule", f"不是已知的评分方法（可选：{'、'.join(RULES)}）")
+            continue
+        for message in check_params(rule_name, params):
+            c.rows(ind, in_group, "params", message)
+        if rule.needs_target:
+            target, bad = parse_target(group["target"])
+            missing = target.isna()
+            c.rows(ind, ind.index.isin(group.index[missing.to_numpy()]), "target", f"{rule.title}（{rule.name}）需要数值型的年度指标值")
+
+
+def parse_target(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A target or actual as a number: "≥95%", "95%", "≤ 1,000" read as 95, 95, 1000.
+
+    >>> parse_target(pd.Series(["≥95%", "<=3", "好"]))[0].tolist()[:2]
+    [95.0, 3.0]
+    """
+    s = text.astype(str).str.strip().str.replace(r"^(?:[≥≤<>=]=?|>=|<=)\s*", "", regex=True)
+    s = s.str.replace(r"\s*[%％]$", "", regex=True)
+    return parse_number(s)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_dataset(path: str | os.PathLike[str]) -> Dataset:
+    """Load and check a dataset; raise one DataError listing every problem found.
+
+    Returns the tables with canonical English column names, typed columns (money and
+    points as float, booleans as nullable boolean, categories and levels as codes) and
+    the spreadsheet row number as the index.
+    """
+    p = Path(path)
+    tables: dict[str, pd.DataFrame] = {}
+    sources: dict[str, str] = {}
+    encodings: dict[str, str] = {}
+    collectors: dict[str, _Collector] = {}
+    problems: list[Problem] = []
+    structural: list[Problem] = []
+    for spec, raw, place in _read_sources(p):
+        if raw is None:
+            tables[spec.name] = _empty(spec)
+            collectors[spec.name] = _Collector(place, {})
+            if spec.required:
+                names = spec.file_names if p.is_dir() else f"工作表 {spec.name} 或 {spec.zh}"
+                structural.append(Problem(place, f"缺少表 {spec.zh}（{spec.name}）：应有 {names}"))
+            continue
+        source = str(raw.attrs.get("source", place))
+        renames = _canonical_headers(raw, spec)
+        out = _Collector(source, {v: k for k, v in renames.items()})
+        frame, broken = _type_table(raw.rename(columns=renames), spec, out)
+        structural += broken
+        tables[spec.name] = frame
+        sources[spec.name] = source
+        encodings[spec.name] = str(raw.attrs.get("encoding", ""))
+        collectors[spec.name] = out
+    if structural:  # cell checks and cross-table checks would only add noise
+        raise DataError(structural, title=f"数据集 {p.name} 有问题")
+    ds = Dataset(p, tables, sources, encodings)
+    for spec in TABLES.values():
+        if spec.key and not tables[spec.name].empty:
+            _duplicates(tables[spec.name], spec.key, collectors[spec.name])
+    for func in CHECKS:
+        func(ds, collectors)
+    problems = [
+        pr
+        for name in TABLES
+        for pr in sorted(collectors[name].problems, key=lambda pr: pr.row or 0)
+    ]
+    if problems:
+        raise DataError(problems, title=f"数据集 {p.name} 有问题")
+    return ds
+
+
+def _empty(spec: TableSpec) -> pd.DataFrame:
+    frame = pd.DataFrame({c.name: pd.Series(dtype=_dtype(c)) for c in spec.columns})
+    frame.index.name = "row"
+    return frame
+
+
+def _blank(c: Column, index: pd.Index) -> pd.Series:
+    """An optional column the user left out, typed as if every cell were empty."""
+    if c.kind in {"money", "number", "year", "bool"}:
+        return pd.Series(pd.NA, index=index, dtype=_dtype(c))
+    return pd.Series("", index=index, dtype=object)
+
+
+def _dtype(c: Column) -> Any:
+    return {"money": float, "number": float, "year": "Int64", "bool": "boolean"}.get(c.kind, object)

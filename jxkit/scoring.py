@@ -1,0 +1,284 @@
+"""Scoring: indicator values → indicator scores → project totals, grades and red lights.
+
+Pure and vectorised: every indicator row of every project is scored in one pass per
+(rule, parameters) group, never a Python loop per row. A project is scored in a round
+(``self`` or ``review``) only if that round has values for it. Scores are
+criterion-referenced: a project's score never depends on other projects.
+
+Totals: Σ scores / Σ applicable points × 100 (an indicator valued 不适用 is removed and
+its points spread over the others in proportion), rounded half-up to 2 decimals; the
+grade comes from the rounded total by the policy's half-open bands.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .catalogue import NA_WORDS
+from .dataset import ROUND_NAMES, Dataset, parse_target
+from .errors import Problem, ScoringError
+from .policy import Policy, default_policy
+from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
+
+__all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
+
+#: Leading columns of the per-project result (the contract of ``jxkit score``).
+PROJECT_COLUMNS = ["project_id", "unit_id", "year", "category", "round", "total", "grade", "red_light"]
+
+ROUNDS = ("self", "review")
+_NA = frozenset(w.lower() for w in NA_WORDS)
+_POSITIVE_RULES = ("ratio", "bands")
+
+
+def round_half_up(values: np.ndarray | pd.Series, decimals: int = 2) -> np.ndarray:
+    """Round half away from zero at ``decimals``, immune to binary noise (89.995 → 90.0).
+
+    Floats such as 89.995 are stored as 89.99499999…; a tolerance of 1e-9 of a point
+    treats them as the decimal the user meant.
+
+    >>> round_half_up(np.array([89.995, 89.994, 79.999, 90.0, 0.125])).tolist()
+    [90.0, 89.99, 80.0, 90.0, 0.13]
+    """
+    scale = 10.0**decimals
+    x = np.asarray(values, dtype=float) * scale
+    return np.sign(x) * np.floor(np.abs(x) + 0.5 + 1e-9 * scale) / scale
+
+
+@dataclass
+class ScoreResult:
+    """Scores of a dataset: one row per project and round, and the per-indicator breakdown.
+
+    ``projects`` has :data:`PROJECT_COLUMNS`, then ``flags`` (the red flags of practice,
+    joined with "；") and one subtotal column per first-level indicator (scaled like the
+    total, so subtotals add up to it). ``indicators`` has, per indicator row: target,
+    actual, rule, params, points, applicable, score, lost, evidence, note, flag.
+    """
+
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    level1: list[str]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def project(self, project_id: str, round: str = "self") -> pd.Series:
+        """The result row of one project in one round."""
+        rows = self.projects[(self.projects["project_id"] == project_id) & (self.projects["round"] == round)]
+        if rows.empty:
+            raise ScoringError(f"项目 {project_id} 在{ROUND_NAMES.get(round, round)}轮次中没有评分结果")
+        return rows.iloc[0]
+
+    def breakdown(self, project_id: str, round: str = "self") -> pd.DataFrame:
+        """Every indicator of one project with its score, points lost and why."""
+        self.project(project_id, round)
+        ind = self.indicators
+        rows = ind[(ind["project_id"] == project_id) & (ind["round"] == round)].copy()
+        rows["reason"] = [explain(r) for r in rows.itertuples(index=False)]
+        return rows.reset_index(drop=True)
+
+
+def score(
+    dataset: Dataset,
+    round: str | None = None,
+    *,
+    year: int | None = None,
+    policy: Policy | None = None,
+) -> ScoreResult:
+    """Score every project of ``dataset`` in ``round`` (both rounds when None).
+
+    Raises one :class:`ScoringError` listing every value that cannot be scored (missing
+    where one is needed, a label not in the levels, target 0 for a ratio …), each naming
+    project, indicator and the row of the evaluations table.
+    """
+    policy = policy or default_policy()
+    rows = _indicator_rows(dataset, ROUNDS if round is None else (round,), year)
+    problems: list[Problem] = []
+    rows = _score_rows(rows, dataset, problems)
+    if problems:
+        raise ScoringError(problems, title="以下完成值无法评分")
+    rows = _flag_rows(rows, policy)
+    projects, level1 = _totals(rows, dataset, policy, problems)
+    if problems:
+        raise ScoringError(problems, title="以下项目无法评分")
+    settings = {
+        "round": round or "self+review",
+        "year": year,
+        "policy": policy.source,
+        "jxkit": __version__,
+    }
+    return ScoreResult(projects, rows, level1, settings)
+
+
+def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None) -> pd.DataFrame:
+    projects = dataset.projects
+    if year is not None:
+        projects = projects[projects["year"] == year]
+    ind = dataset.indicators.reset_index().rename(columns={"row": "indicator_row"})
+    ind = ind[ind["project_id"].isin(projects["project_id"])]
+    ev_cols = ["project_id", "indicator_id", "actual", "evidence", "note", "evaluation_row"]
+    ev = dataset.evaluations.reset_index().rename(columns={"row": "evaluation_row"})
+    parts = []
+    for r in rounds:
+        e = ev.loc[ev["round"] == r, ev_cols]
+        i = ind[ind["project_id"].isin(e["project_id"])]
+        m = i.merge(e, on=["project_id", "indicator_id"], how="left", sort=False)
+        m.insert(1, "round", r)
+        parts.append(m)
+    rows = pd.concat(parts, ignore_index=True) if parts else ind.head(0)
+    facts = projects[["project_id", "unit_id", "year", "category", "budget", "spent"]]
+    rows = rows.merge(facts, on="project_id", how="left", sort=False)
+    for col in ("actual", "evidence", "note"):
+        rows[col] = rows[col].fillna("").astype(str)
+    return rows
+
+
+def _score_rows(rows: pd.DataFrame, dataset: Dataset, problems: list[Problem]) -> pd.DataFrame:
+    label = rows["actual"].str.strip()
+    rows["applicable"] = ~label.str.lower().isin(_NA).to_numpy()
+    actual, _ = parse_target(label)
+    target, _ = parse_target(rows["target"])
+    score = np.full(len(rows), np.nan)
+    source = dataset.sources.get("evaluations", "评价表")
+    points = rows["points"].to_numpy(float)
+    budget, spent = rows["budget"].to_numpy(float), rows["spent"].to_numpy(float)
+    actual_v, target_v, label_v = actual.to_numpy(float), target.to_numpy(float), label.to_numpy(object)
+    applicable = rows["applicable"].to_numpy()
+    for (rule_name, params_text), where in rows.groupby(["rule", "params"], sort=True).indices.items():
+        rule = get_rule(rule_name)
+        if rule is None:  # load_dataset has reported it; here only a guard for hand-made frames
+            continue
+        params = json.loads(params_text) if params_text else {}
+        needed = rule.value != "none"
+        missing = (label_v[where] == "") if needed else np.zeros(len(where), dtype=bool)
+        live = where[applicable[where] & ~missing]
+        for pos in where[missing]:
+            _problem(problems, rows, pos, source, f"缺少{_round(rows, pos)}完成值")
+        if len(live) == 0:
+            continue
+        batch = Batch(points[live], target_v[live], actual_v[live], label_v[live], budget[live], spent[live], params)
+        outcome = rule.scorer(batch)
+        score[live] = outcome.score
+        for mask, reason in outcome.invalid:
+            for pos in live[mask]:
+                _problem(problems, rows, pos, source, reason)
+    rows["score"] = np.where(applicable, score, 0.0)
+    rows["lost"] = np.where(applicable, points - rows["score"].to_numpy(), 0.0)
+    rows["actual_value"] = actual_v
+    rows["target_value"] = target_v
+    return rows
+
+
+def _round(rows: pd.DataFrame, pos: int) -> str:
+    return ROUND_NAMES.get(rows["round"].iat[pos], "")
+
+
+def _problem(problems: list[Problem], rows: pd.DataFrame, pos: int, source: str, reason: str) -> None:
+    r = rows.iloc[pos]
+    row = None if pd.isna(r["evaluation_row"]) else int(r["evaluation_row"])
+    problems.append(
+        Problem(source, f"项目 {r['project_id']} 指标 {r['indicator_id']}（{r['name']}）{reason}", row, "actual", r["actual"] or None)
+    )
+
+
+def _flag_rows(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Red flags of practice on single indicators (domain.md, "Practice")."""
+    positive = rows["rule"].isin(_POSITIVE_RULES).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        completion = rows["actual_value"].to_numpy() / rows["target_value"].to_numpy()
+    overrun = positive & (completion >= policy.overrun_ratio) & (rows["note"].str.strip() == "").to_numpy()
+    flag = np.where(overrun, f"完成值超过指标值 {policy.overrun_ratio:.0%} 以上，未说明偏差原因", "")
+    if policy.cost_words:
+        pattern = "|".join(policy.cost_words)
+        cost = rows["name"].str.contains(pattern, regex=True) | rows["level2"].str.contains(pattern, regex=True)
+        cost_as_positive = positive & cost.to_numpy()
+        flag = np.where(cost_as_positive, np.char.add(flag.astype(str), np.where(flag == "", "", "；")), flag)
+        flag = np.where(cost_as_positive, np.char.add(flag.astype(str), "成本类指标按正向方法计分"), flag)
+    rows["flag"] = flag.astype(object)
+    return rows
+
+
+def _totals(
+    rows: pd.DataFrame, dataset: Dataset, policy: Policy, problems: list[Problem]
+) -> tuple[pd.DataFrame, list[str]]:
+    key = ["project_id", "round"]
+    app_points = np.where(rows["applicable"], rows["points"], 0.0)
+    g = rows.assign(app_points=app_points, full=(rows["lost"] <= 1e-9) | ~rows["applicable"])
+    grouped = g.groupby(key, sort=False)
+    agg = grouped.agg(
+        earned=("score", "sum"),
+        app_points=("app_points", "sum"),
+        all_full=("full", "all"),
+    )
+    for (pid, r) in agg.index[agg["app_points"] <= 0]:
+        problems.append(Problem(dataset.sources.get("evaluations", "评价表"), f"项目 {pid} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分"))
+    scale = 100.0 / agg["app_points"].where(agg["app_points"] > 0)
+    total = round_half_up(agg["earned"] * scale)
+    level1 = list(dict.fromkeys(rows["level1"]))
+    applicable_score = g["score"].where(g["applicable"])
+    sub = applicable_score.groupby([g["project_id"], g["round"], g["level1"]], sort=False).sum(min_count=1)
+    sub = sub.unstack("level1").reindex(index=agg.index, columns=level1)
+    sub = pd.DataFrame(round_half_up(sub.to_numpy() * scale.to_numpy()[:, None]), index=agg.index, columns=level1)
+    facts = dataset.projects.set_index("project_id")[["unit_id", "year", "category"]]
+    out = agg.reset_index()[key].join(facts, on="project_id")
+    out["total"] = total
+    out["grade"] = policy.grade(total)
+    out["red_light"] = np.isin(out["grade"], list(policy.red_light_grades))
+    flags = _project_flags(agg, rows)
+    out["flags"] = flags.to_numpy()
+    out = pd.concat([out, sub.reset_index(drop=True)], axis=1)
+    order = out["round"].map({r: i for i, r in enumerate(ROUNDS)})
+    out = out.assign(_o=order).sort_values(["project_id", "_o"], kind="stable").drop(columns="_o")
+    return out[PROJECT_COLUMNS + ["flags", *level1]].reset_index(drop=True), level1
+
+
+def _project_flags(agg: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+    flags = pd.Series("", index=agg.index, dtype=object)
+    flags[agg["all_full"]] = "全部指标均为满分"
+    flagged = rows[rows["flag"] != ""]
+    if not flagged.empty:
+        text = (flagged["name"] + "：" + flagged["flag"]).groupby([flagged["project_id"], flagged["round"]]).agg("；".join)
+        text = text.reindex(agg.index).fillna("")
+        flags = flags.str.cat(text, sep="；").str.strip("；")
+    return flags
+
+
+# ----------------------------------------------------------------------------- explaining
+
+
+def _num(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".") if np.isfinite(x) else "—"
+
+
+def explain(r: Any) -> str:
+    """Why an indicator lost points, in plain Chinese (empty when it lost none)."""
+    if not r.applicable:
+        return "不适用，已剔除，其分值按比例分摊到其他指标"
+    if r.lost <= 1e-9:
+        return ""
+    params = json.loads(r.params) if r.params else {}
+    a, t = r.actual_value, r.target_value
+    lost = f"扣 {_num(r.lost)} 分"
+    match r.rule:
+        case "execution_rate":
+            rate = r.spent / r.budget if r.budget else 0.0
+            return f"预算执行率 {rate:.1%}（执行 {_num(r.spent)} 元 / 预算 {_num(r.budget)} 元），{lost}"
+        case "ratio" | "bands":
+            return f"完成值 {_num(a)} 未达到指标值 {_num(t)}（完成率 {a / t:.1%}），{lost}"
+        case "inverse" | "inverse_linear":
+            return f"完成值 {_num(a)} 超过指标值 {_num(t)}（反向指标），{lost}"
+        case "equal_zero":
+            return f"发生 {_num(a)} 起（应为 0），{lost}"
+        case "deduction":
+            return f"发现问题 {_num(a)} 个，每个扣 {_num(params.get('per_item', 1))} 分，{lost}"
+        case "grade":
+            levels = params.get("levels", DEFAULT_GRADE_LEVELS)
+            return f"评定为“{r.actual}”（得分比例 {levels.get(str(r.actual).strip(), 0):.0%}），{lost}"
+        case "boolean":
+            return f"未达成（{r.actual}），{lost}"
+        case "interval":
+            return f"完成值 {_num(a)} 不在合理区间 [{_num(params['low'])}, {_num(params['high'])}] 内，{lost}"
+    return lost
