@@ -34,6 +34,23 @@ jxkit：工会预算绩效管理工具包（三项十类指标体系、评分、
 """
 
 
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示帮助并退出",
+    "show program's version number and exit": "显示版本并退出",
+}
+
+
+def _translate(text: str) -> str:
+    """argparse's fixed words in Chinese; it looks them up through ``argparse._``."""
+    return _ARGPARSE_ZH.get(text, text)
+
+
+argparse._ = _translate  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with Chinese usage errors and exit code 2, never a traceback."""
 

@@ -1,0 +1,122 @@
+"""Subcommands on a dataset: ``validate``, ``score``, ``coverage``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import pandas as pd
+
+from .coverage import coverage
+from .dataset import ROUND_NAMES, load_dataset
+from .errors import ScoringError
+from .policy import load_policy
+from .scoring import score
+from .workbook import write_output
+
+FMT = argparse.RawDescriptionHelpFormatter
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="检查数据集（列出全部问题）",
+        description="检查数据集：表、列、数字、编码、引用关系、分值合计、评分方法与参数、完成值。\n"
+        "无问题时退出码为 0 并显示各表行数；有问题时列出全部问题（文件、行、列、值），退出码为 2。",
+        epilog="示例：\n  jxkit validate sample_data/demo\n  jxkit validate sample_data/demo.xlsx",
+        formatter_class=FMT,
+    )
+    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    p.add_argument("--policy", metavar="文件", help="政策参数文件（默认 templates/policy.yaml）")
+    p.set_defaults(func=run_validate)
+
+    p = sub.add_parser(
+        "score",
+        help="计算项目得分、等级与红灯警示",
+        description="按绩效指标与完成值计算每个项目的总分、等级（优/良/中/差）、红灯警示与一级指标小计。",
+        epilog="示例：\n  jxkit score sample_data/demo --out 得分.xlsx\n"
+        "  jxkit score sample_data/demo --round review --year 2021 --out 复核得分.csv",
+        formatter_class=FMT,
+    )
+    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    p.add_argument("--round", choices=["self", "review"], help="只计算自评（self）或复核（review）轮次")
+    p.add_argument("--year", type=int, metavar="年度", help="只计算该年度的项目")
+    p.add_argument("--out", metavar="文件", help="输出 .csv 或 .xlsx（缺省时打印到屏幕）")
+    p.add_argument("--policy", metavar="文件", help="政策参数文件（等级区间、红灯规则）")
+    p.set_defaults(func=run_score)
+
+    p = sub.add_parser(
+        "coverage",
+        help="三项十类绩效管理覆盖率",
+        description="按浙总工办发〔2019〕76号的分年度要求，计算每个单位应覆盖的三项十类项目、\n"
+        "目标同步申报、批复下达、项目自评情况与覆盖率，并列出应覆盖而未覆盖的项目。",
+        epilog="示例：\n  jxkit coverage sample_data/demo --year 2020\n"
+        "  jxkit coverage sample_data/demo --year 2021 --out 覆盖率.xlsx",
+        formatter_class=FMT,
+    )
+    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    p.add_argument("--year", type=int, required=True, metavar="年度", help="考核年度")
+    p.add_argument("--out", metavar="文件", help="输出 .xlsx（含单位汇总与未覆盖项目两张表）或 .csv")
+    p.add_argument("--policy", metavar="文件", help="政策参数文件（覆盖要求）")
+    p.set_defaults(func=run_coverage)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    ds = load_dataset(args.dataset)
+    policy = load_policy(args.policy)
+    result = score(ds, policy=policy)  # also checks every value against its rule
+    print(f"数据集 {args.dataset} 检查通过。")
+    for _, row in ds.summary().iterrows():
+        print(f"  {row['表']:<20} {row['行数']:>8,} 行   {row['来源']}")
+    rounds = result.projects["round"].value_counts()
+    print("  已评分项目：" + "，".join(f"{ROUND_NAMES[r]} {rounds.get(r, 0)} 个" for r in ("self", "review")))
+    return 0
+
+
+def run_score(args: argparse.Namespace) -> int:
+    ds = load_dataset(args.dataset)
+    result = score(ds, args.round, year=args.year, policy=load_policy(args.policy))
+    if result.projects.empty:
+        raise ScoringError("没有可评分的项目：所选轮次/年度没有完成值")
+    frame = result.projects
+    if args.out:
+        write_output(frame, args.out, "项目得分")
+        counts = frame["grade"].value_counts()
+        print(f"已计算 {len(frame):,} 个项目得分，写入 {args.out}")
+        print("  等级分布：" + "，".join(f"{g} {counts.get(g, 0)}" for g, _ in load_policy(args.policy).grades))
+    else:
+        print(frame.to_csv(index=False), end="")
+    return 0
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    ds = load_dataset(args.dataset)
+    result = coverage(ds, args.year, policy=load_policy(args.policy))
+    units = result.units
+    if args.out and str(args.out).lower().endswith(".xlsx"):
+        from .workbook import write_workbook
+
+        write_workbook({"单位覆盖率": units, "未覆盖项目": result.missed, "全部项目": result.projects}, args.out)
+    elif args.out:
+        write_output(units, args.out, "单位覆盖率")
+    required = units[units["required"] > 0]
+    print(f"{args.year} 年三项十类绩效管理覆盖情况（{len(required)} 个单位有应覆盖项目）：")
+    shown = pd.DataFrame(
+        {
+            "单位": required["name"],
+            "层级": required["level_name"],
+            "应覆盖": required["required"],
+            "已覆盖": required["complied"],
+            "覆盖率": required["coverage_rate"].map(lambda x: f"{x:.1%}"),
+        }
+    )
+    if not shown.empty:
+        print(shown.to_string(index=False))
+    missed = result.missed
+    if not missed.empty:
+        print(f"应覆盖而未覆盖的项目 {len(missed)} 个：")
+        for r in missed.itertuples():
+            print(f"  {r.project_id} {r.name}：缺少 {r.missing}")
+    if args.out:
+        print(f"已写入 {args.out}")
+    return 0
