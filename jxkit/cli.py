@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     parser.add_argument("-h", "--help", action="help", help="显示帮助并退出")
-    parser.add_argument("--version", action="version", version=f"jxkit {__version__}", help="显示版本")
+    parser.add_argument(
+        "--version", action="version", version=f"jxkit {__version__}", help="显示版本"
+    )
     sub = parser.add_subparsers(
         title="子命令", metavar="命令", parser_class=_Parser, dest="command"
     )

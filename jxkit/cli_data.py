@@ -39,7 +39,9 @@ def register(sub: Any) -> None:
         formatter_class=FMT,
     )
     p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
-    p.add_argument("--round", choices=["self", "review"], help="只计算自评（self）或复核（review）轮次")
+    p.add_argument(
+        "--round", choices=["self", "review"], help="只计算自评（self）或复核（review）轮次"
+    )
     p.add_argument("--year", type=int, metavar="年度", help="只计算该年度的项目")
     p.add_argument("--out", metavar="文件", help="输出 .csv 或 .xlsx（缺省时打印到屏幕）")
     p.add_argument("--policy", metavar="文件", help="政策参数文件（等级区间、红灯规则）")
@@ -56,7 +58,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
     p.add_argument("--year", type=int, required=True, metavar="年度", help="考核年度")
-    p.add_argument("--out", metavar="文件", help="输出 .xlsx（含单位汇总与未覆盖项目两张表）或 .csv")
+    p.add_argument(
+        "--out", metavar="文件", help="输出 .xlsx（含单位汇总与未覆盖项目两张表）或 .csv"
+    )
     p.add_argument("--policy", metavar="文件", help="政策参数文件（覆盖要求）")
     p.set_defaults(func=run_coverage)
 
@@ -69,7 +73,10 @@ def run_validate(args: argparse.Namespace) -> int:
     for _, row in ds.summary().iterrows():
         print(f"  {row['表']:<20} {row['行数']:>8,} 行   {row['来源']}")
     rounds = result.projects["round"].value_counts()
-    print("  已评分项目：" + "，".join(f"{ROUND_NAMES[r]} {rounds.get(r, 0)} 个" for r in ("self", "review")))
+    print(
+        "  已评分项目："
+        + "，".join(f"{ROUND_NAMES[r]} {rounds.get(r, 0)} 个" for r in ("self", "review"))
+    )
     return 0
 
 
@@ -83,7 +90,10 @@ def run_score(args: argparse.Namespace) -> int:
         write_output(frame, args.out, "项目得分")
         counts = frame["grade"].value_counts()
         print(f"已计算 {len(frame):,} 个项目得分，写入 {args.out}")
-        print("  等级分布：" + "，".join(f"{g} {counts.get(g, 0)}" for g, _ in load_policy(args.policy).grades))
+        print(
+            "  等级分布："
+            + "，".join(f"{g} {counts.get(g, 0)}" for g, _ in load_policy(args.policy).grades)
+        )
     else:
         print(frame.to_csv(index=False), end="")
     return 0
@@ -96,7 +106,10 @@ def run_coverage(args: argparse.Namespace) -> int:
     if args.out and str(args.out).lower().endswith(".xlsx"):
         from .workbook import write_workbook
 
-        write_workbook({"单位覆盖率": units, "未覆盖项目": result.missed, "全部项目": result.projects}, args.out)
+        write_workbook(
+            {"单位覆盖率": units, "未覆盖项目": result.missed, "全部项目": result.projects},
+            args.out,
+        )
     elif args.out:
         write_output(units, args.out, "单位覆盖率")
     required = units[units["required"] > 0]

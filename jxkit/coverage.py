@@ -52,20 +52,39 @@ def coverage(dataset: Dataset, year: int, *, policy: Policy | None = None) -> Co
     missing = np.full(len(p), "", dtype=object)
     in_ten = p["category"].isin(CATEGORY_CODES).to_numpy()
     for rule in policy.coverage_rules(year):
-        hit = in_ten & p["level"].isin(rule.levels).to_numpy() & (p["budget"] >= rule.min_budget).to_numpy()
+        hit = (
+            in_ten
+            & p["level"].isin(rule.levels).to_numpy()
+            & (p["budget"] >= rule.min_budget).to_numpy()
+        )
         hit &= ~required  # the first rule that names a project decides for it
         required |= hit
         done = np.ones(len(p), dtype=bool)
         for step in rule.require:
             ok = p[REQUIREMENTS[step]].fillna(False).to_numpy(dtype=bool)
             done &= ok
-            missing = np.where(hit & ~ok, missing + np.where(missing == "", "", "、") + STEP_NAMES[step], missing)
+            missing = np.where(
+                hit & ~ok, missing + np.where(missing == "", "", "、") + STEP_NAMES[step], missing
+            )
         complied |= hit & done
     p["required"], p["complied"], p["missing"] = required, complied, missing
     for step, column in REQUIREMENTS.items():
         p[step] = p[column].fillna(False).astype(bool)
     projects = p[
-        ["project_id", "unit_id", "level", "name", "category", "budget", "required", "declared", "approved", "self_evaluated", "complied", "missing"]
+        [
+            "project_id",
+            "unit_id",
+            "level",
+            "name",
+            "category",
+            "budget",
+            "required",
+            "declared",
+            "approved",
+            "self_evaluated",
+            "complied",
+            "missing",
+        ]
     ].reset_index(drop=True)
     return CoverageResult(year, projects, _by_unit(projects, dataset, year))
 
@@ -86,8 +105,12 @@ def _by_unit(projects: pd.DataFrame, dataset: Dataset, year: int) -> pd.DataFram
     out.insert(3, "year", year)
     out["level_name"] = out["level"].map(level_name)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["coverage_rate"] = np.where(out["required"] > 0, out["complied"] / out["required"], np.nan)
-    return out.sort_values(["level", "unit_id"], key=_level_order, kind="stable").reset_index(drop=True)
+        out["coverage_rate"] = np.where(
+            out["required"] > 0, out["complied"] / out["required"], np.nan
+        )
+    return out.sort_values(["level", "unit_id"], key=_level_order, kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _level_order(s: pd.Series) -> pd.Series:

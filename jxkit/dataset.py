@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalogue import FALSE_WORDS, LEVELS, NA_WORDS, TRUE_WORDS, category_code, level_code
+from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_code
 from .errors import DataError, Problem
 from .rules import RULES, check_params, get_rule
 from .tables import ROW, list_sheets, read_table
@@ -52,6 +52,8 @@ class Column:
     zh: str
     kind: str = "text"
     required: bool = False
+    #: a required column whose cells may be empty (checked later, where it matters)
+    blank_ok: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ register_table(
             Column("project_id", "项目编码", "id", True),
             Column("indicator_id", "指标编码", "id", True),
             Column("round", "轮次", "round", True),
-            Column("actual", "实际完成值", "text", True),
+            Column("actual", "实际完成值", "text", True, blank_ok=True),
             Column("evidence", "佐证材料", "text"),
             Column("note", "备注", "text"),
         ),
@@ -191,7 +193,11 @@ class Dataset:
     def summary(self) -> pd.DataFrame:
         """Row counts per table, for the validation summary."""
         rows = [
-            {"表": f"{spec.zh}（{name}）", "行数": len(self.tables[name]), "来源": self.sources.get(name, "—")}
+            {
+                "表": f"{spec.zh}（{name}）",
+                "行数": len(self.tables[name]),
+                "来源": self.sources.get(name, "—"),
+            }
             for name, spec in TABLES.items()
             if name in self.tables and (spec.required or not self.tables[name].empty)
         ]
@@ -266,7 +272,9 @@ def _canonical_headers(frame: pd.DataFrame, spec: TableSpec) -> dict[str, str]:
         if header == ROW:
             continue
         key = str(header).strip()
-        name = known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
+        name = (
+            known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
+        )
         if name and name not in renames.values():
             renames[header] = name
     return renames
@@ -299,7 +307,9 @@ class _Collector:
     def col(self, name: str) -> str:
         return self.headers.get(name, name)
 
-    def rows(self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str, message: str) -> None:
+    def rows(
+        self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str, message: str
+    ) -> None:
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
@@ -339,27 +349,42 @@ def _type_table(
 def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
     s = frame[c.name].astype(str).str.strip()
     blank = s == ""
-    if c.required and c.kind not in {"bool"}:
+    if c.required and not c.blank_ok:
         out.rows(frame, blank, c.name, "必填项为空")
     if c.kind in {"money", "number"}:
         values, bad = parse_number(s)
-        out.rows(frame, bad, c.name, "不是数字" + ("（金额以元为单位，只填数字，如 120000 或 120,000）" if c.kind == "money" else ""))
+        out.rows(
+            frame,
+            bad,
+            c.name,
+            "不是数字"
+            + ("（金额以元为单位，只填数字，如 120000 或 120,000）" if c.kind == "money" else ""),
+        )
         if c.kind == "money":
             out.rows(frame, values < 0, c.name, "金额不能为负数")
         return values
     if c.kind == "year":
         values, bad = parse_number(s)
-        bad = bad | (~values.isna() & ((values != np.floor(values)) | (values < 1990) | (values > 2100)))
+        bad = bad | (
+            ~values.isna() & ((values != np.floor(values)) | (values < 1990) | (values > 2100))
+        )
         out.rows(frame, bad, c.name, "不是有效的年度（应为 4 位年份，如 2021）")
         return values.astype("Int64") if not bad.any() else values
     if c.kind == "bool":
         low = s.str.lower()
         yes, no = low.isin(TRUE_WORDS), low.isin(FALSE_WORDS)
         out.rows(frame, ~(yes | no | blank), c.name, "应为 是/否（也接受 yes/no、true/false、1/0）")
-        return pd.Series(np.where(yes, True, np.where(no, False, pd.NA)), index=frame.index, dtype="boolean")
+        return pd.Series(
+            np.where(yes, True, np.where(no, False, pd.NA)), index=frame.index, dtype="boolean"
+        )
     if c.kind == "category":
         codes = s.map(lambda x: category_code(x) or "")
-        out.rows(frame, (codes == "") & ~blank, c.name, "不是已知的项目类别（应为三项十类之一，或“其他”）")
+        out.rows(
+            frame,
+            (codes == "") & ~blank,
+            c.name,
+            "不是已知的项目类别（应为三项十类之一，或“其他”）",
+        )
         return codes.where(codes != "", s)
     if c.kind == "level":
         codes = s.map(lambda x: level_code(x) or "")
@@ -368,7 +393,12 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
         return codes.where(codes != "", s)
     if c.kind == "round":
         codes = s.str.lower().map(lambda x: ROUNDS.get(x, ""))
-        out.rows(frame, (codes == "") & ~blank, c.name, "不是已知的评价轮次（应为 self/自评 或 review/复核）")
+        out.rows(
+            frame,
+            (codes == "") & ~blank,
+            c.name,
+            "不是已知的评价轮次（应为 self/自评 或 review/复核）",
+        )
         return codes.where(codes != "", s)
     return s
 
@@ -391,14 +421,24 @@ def _duplicates(frame: pd.DataFrame, key: tuple[str, ...], out: _Collector) -> N
         return
     first = frame.reset_index().drop_duplicates(list(key)).set_index(list(key))["row"]
     cols = "、".join(out.col(k) for k in key)
-    for row, ids in zip(frame.index[dup], frame.loc[dup, list(key)].itertuples(index=False), strict=True):
+    for row, ids in zip(
+        frame.index[dup], frame.loc[dup, list(key)].itertuples(index=False), strict=True
+    ):
         where = first.loc[tuple(ids) if len(key) > 1 else ids[0]]
         out.problems.append(
-            Problem(out.source, f"与第 {where} 行重复（{cols} 须唯一）", int(row), out.col(key[-1]), "／".join(map(str, ids)))
+            Problem(
+                out.source,
+                f"与第 {where} 行重复（{cols} 须唯一）",
+                int(row),
+                out.col(key[-1]),
+                "／".join(map(str, ids)),
+            )
         )
 
 
-def _unknown(frame: pd.DataFrame, key: list[str], known: pd.DataFrame, out: _Collector, message: str) -> None:
+def _unknown(
+    frame: pd.DataFrame, key: list[str], known: pd.DataFrame, out: _Collector, message: str
+) -> None:
     if frame.empty:
         return
     k = pd.MultiIndex.from_frame(frame[key]) if len(key) > 1 else pd.Index(frame[key[0]])
@@ -435,7 +475,12 @@ def _points_total(ds: Dataset, out: dict[str, _Collector]) -> None:
     first_row = ind.reset_index().groupby("project_id")["row"].min()
     for pid, total in bad.items():
         c.problems.append(
-            Problem(c.source, f"项目 {pid} 的指标分值合计为 {total:g}，应为 100", int(first_row[pid]), c.col("points"))
+            Problem(
+                c.source,
+                f"项目 {pid} 的指标分值合计为 {total:g}，应为 100",
+                int(first_row[pid]),
+                c.col("points"),
+            )
         )
 
 
@@ -450,7 +495,12 @@ def _rules_and_params(ds: Dataset, out: dict[str, _Collector]) -> None:
         try:
             params = json.loads(params_text) if params_text else {}
         except json.JSONDecodeError as exc:
-            c.rows(ind, ind.index.isin(group.index), "params", f"不是有效的 JSON（{exc.msg}，第 {exc.pos + 1} 个字符）")
+            c.rows(
+                ind,
+                ind.index.isin(group.index),
+                "params",
+                f"不是有效的 JSON（{exc.msg}，第 {exc.pos + 1} 个字符）",
+            )
             continue
         in_group = ind.index.isin(group.index)
         if rule is None:
@@ -459,9 +509,14 @@ def _rules_and_params(ds: Dataset, out: dict[str, _Collector]) -> None:
         for message in check_params(rule_name, params):
             c.rows(ind, in_group, "params", message)
         if rule.needs_target:
-            target, bad = parse_target(group["target"])
+            target, _ = parse_target(group["target"])
             missing = target.isna()
-            c.rows(ind, ind.index.isin(group.index[missing.to_numpy()]), "target", f"{rule.title}（{rule.name}）需要数值型的年度指标值")
+            c.rows(
+                ind,
+                ind.index.isin(group.index[missing.to_numpy()]),
+                "target",
+                f"{rule.title}（{rule.name}）需要数值型的年度指标值",
+            )
 
 
 def parse_target(text: pd.Series) -> tuple[pd.Series, pd.Series]:

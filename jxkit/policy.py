@@ -124,7 +124,10 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
     red = frozenset(str(g) for g in raw.get("red_light_grades") or [])
     unknown = red - {g for g, _ in grades}
     if unknown:
-        bad("red_light_grades", f"red_light_grades 中的等级 {'、'.join(sorted(unknown))} 不在 grades 中")
+        bad(
+            "red_light_grades",
+            f"red_light_grades 中的等级 {'、'.join(sorted(unknown))} 不在 grades 中",
+        )
     flags = raw.get("flags") or {}
     review = raw.get("review") or {}
     confidence = number(review, "confidence", 0.95, "review.confidence")
@@ -141,8 +144,15 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
             require = tuple(r.get("require") or ())
             wrong = [x for x in require if x not in REQUIREMENTS]
             if wrong:
-                bad("coverage", f"coverage {since} 年的 require 只能是 {'、'.join(REQUIREMENTS)}，而不是 {'、'.join(wrong)}")
-            coverage.append(CoverageRule(since, levels, number(r, "min_budget", 0, "coverage.min_budget"), require))
+                bad(
+                    "coverage",
+                    f"coverage {since} 年的 require 只能是 {'、'.join(REQUIREMENTS)}，而不是 {'、'.join(wrong)}",
+                )
+            coverage.append(
+                CoverageRule(
+                    since, levels, number(r, "min_budget", 0, "coverage.min_budget"), require
+                )
+            )
     policy = Policy(
         grades=tuple(grades),
         red_light_grades=red,

@@ -145,7 +145,7 @@ def check_params(name: str, params: Mapping[str, Any] | None) -> list[str]:
         return [f'评分方法 "{name}" 不存在，可选：{"、".join(RULES)}']
     params = params or {}
     if not isinstance(params, Mapping):
-        return [f"{name} 的评分参数应为 JSON 对象（如 {{\"per_item\": 2}}）"]
+        return [f'{name} 的评分参数应为 JSON 对象（如 {{"per_item": 2}}）']
     unknown = sorted(set(params) - set(r.params))
     problems = []
     if unknown:
@@ -330,7 +330,9 @@ def bands(b: Batch) -> Outcome:
 
 def _check_deduction(p: Mapping[str, Any]) -> list[str]:
     d = p.get("per_item", 1)
-    return [] if _number(d) and d > 0 else [f"deduction 的 per_item（每项扣分）应为正数，而不是 {d}"]
+    return (
+        [] if _number(d) and d > 0 else [f"deduction 的 per_item（每项扣分）应为正数，而不是 {d}"]
+    )
 
 
 @rule(
@@ -382,7 +384,9 @@ def grade(b: Batch) -> Outcome:
     >>> grade(Batch(np.full(2, 10.0), z, z, lab, z, z)).score.tolist()
     [8.0, 0.0]
     """
-    levels = {str(k).strip(): float(v) for k, v in b.params.get("levels", DEFAULT_GRADE_LEVELS).items()}
+    levels = {
+        str(k).strip(): float(v) for k, v in b.params.get("levels", DEFAULT_GRADE_LEVELS).items()
+    }
     share = np.array([levels.get(str(x), np.nan) for x in b.label], dtype=float)
     out = Outcome(b.points * share)
     out.reject(np.isnan(share), f"等级不在可选范围内（可选：{'、'.join(levels)}）")
@@ -410,7 +414,9 @@ def boolean(b: Batch) -> Outcome:
 def _check_interval(p: Mapping[str, Any]) -> list[str]:
     missing = [k for k in ("low", "high", "tolerance") if not _number(p.get(k))]
     if missing:
-        return [f"interval 需要数字参数 {'、'.join(missing)}，如 {{\"low\": 90, \"high\": 110, \"tolerance\": 20}}"]
+        return [
+            f'interval 需要数字参数 {"、".join(missing)}，如 {{"low": 90, "high": 110, "tolerance": 20}}'
+        ]
     if p["low"] > p["high"]:
         return ["interval 参数 low 不能大于 high"]
     if p["tolerance"] <= 0:

@@ -29,7 +29,16 @@ from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
 __all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
 
 #: Leading columns of the per-project result (the contract of ``jxkit score``).
-PROJECT_COLUMNS = ["project_id", "unit_id", "year", "category", "round", "total", "grade", "red_light"]
+PROJECT_COLUMNS = [
+    "project_id",
+    "unit_id",
+    "year",
+    "category",
+    "round",
+    "total",
+    "grade",
+    "red_light",
+]
 
 ROUNDS = ("self", "review")
 _NA = frozenset(w.lower() for w in NA_WORDS)
@@ -67,9 +76,13 @@ class ScoreResult:
 
     def project(self, project_id: str, round: str = "self") -> pd.Series:
         """The result row of one project in one round."""
-        rows = self.projects[(self.projects["project_id"] == project_id) & (self.projects["round"] == round)]
+        rows = self.projects[
+            (self.projects["project_id"] == project_id) & (self.projects["round"] == round)
+        ]
         if rows.empty:
-            raise ScoringError(f"项目 {project_id} 在{ROUND_NAMES.get(round, round)}轮次中没有评分结果")
+            raise ScoringError(
+                f"项目 {project_id} 在{ROUND_NAMES.get(round, round)}轮次中没有评分结果"
+            )
         return rows.iloc[0]
 
     def breakdown(self, project_id: str, round: str = "self") -> pd.DataFrame:
@@ -145,9 +158,15 @@ def _score_rows(rows: pd.DataFrame, dataset: Dataset, problems: list[Problem]) -
     source = dataset.sources.get("evaluations", "评价表")
     points = rows["points"].to_numpy(float)
     budget, spent = rows["budget"].to_numpy(float), rows["spent"].to_numpy(float)
-    actual_v, target_v, label_v = actual.to_numpy(float), target.to_numpy(float), label.to_numpy(object)
+    actual_v, target_v, label_v = (
+        actual.to_numpy(float),
+        target.to_numpy(float),
+        label.to_numpy(object),
+    )
     applicable = rows["applicable"].to_numpy()
-    for (rule_name, params_text), where in rows.groupby(["rule", "params"], sort=True).indices.items():
+    for (rule_name, params_text), where in rows.groupby(
+        ["rule", "params"], sort=True
+    ).indices.items():
         rule = get_rule(rule_name)
         if rule is None:  # load_dataset has reported it; here only a guard for hand-made frames
             continue
@@ -159,7 +178,15 @@ def _score_rows(rows: pd.DataFrame, dataset: Dataset, problems: list[Problem]) -
             _problem(problems, rows, pos, source, f"缺少{_round(rows, pos)}完成值")
         if len(live) == 0:
             continue
-        batch = Batch(points[live], target_v[live], actual_v[live], label_v[live], budget[live], spent[live], params)
+        batch = Batch(
+            points[live],
+            target_v[live],
+            actual_v[live],
+            label_v[live],
+            budget[live],
+            spent[live],
+            params,
+        )
         outcome = rule.scorer(batch)
         score[live] = outcome.score
         for mask, reason in outcome.invalid:
@@ -176,11 +203,19 @@ def _round(rows: pd.DataFrame, pos: int) -> str:
     return ROUND_NAMES.get(rows["round"].iat[pos], "")
 
 
-def _problem(problems: list[Problem], rows: pd.DataFrame, pos: int, source: str, reason: str) -> None:
+def _problem(
+    problems: list[Problem], rows: pd.DataFrame, pos: int, source: str, reason: str
+) -> None:
     r = rows.iloc[pos]
     row = None if pd.isna(r["evaluation_row"]) else int(r["evaluation_row"])
     problems.append(
-        Problem(source, f"项目 {r['project_id']} 指标 {r['indicator_id']}（{r['name']}）{reason}", row, "actual", r["actual"] or None)
+        Problem(
+            source,
+            f"项目 {r['project_id']} 指标 {r['indicator_id']}（{r['name']}）{reason}",
+            row,
+            "actual",
+            r["actual"] or None,
+        )
     )
 
 
@@ -189,14 +224,26 @@ def _flag_rows(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     positive = rows["rule"].isin(_POSITIVE_RULES).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         completion = rows["actual_value"].to_numpy() / rows["target_value"].to_numpy()
-    overrun = positive & (completion >= policy.overrun_ratio) & (rows["note"].str.strip() == "").to_numpy()
-    flag = np.where(overrun, f"完成值超过指标值 {policy.overrun_ratio:.0%} 以上，未说明偏差原因", "")
+    overrun = (
+        positive
+        & (completion >= policy.overrun_ratio)
+        & (rows["note"].str.strip() == "").to_numpy()
+    )
+    flag = np.where(
+        overrun, f"完成值超过指标值 {policy.overrun_ratio:.0%} 以上，未说明偏差原因", ""
+    )
     if policy.cost_words:
         pattern = "|".join(policy.cost_words)
-        cost = rows["name"].str.contains(pattern, regex=True) | rows["level2"].str.contains(pattern, regex=True)
+        cost = rows["name"].str.contains(pattern, regex=True) | rows["level2"].str.contains(
+            pattern, regex=True
+        )
         cost_as_positive = positive & cost.to_numpy()
-        flag = np.where(cost_as_positive, np.char.add(flag.astype(str), np.where(flag == "", "", "；")), flag)
-        flag = np.where(cost_as_positive, np.char.add(flag.astype(str), "成本类指标按正向方法计分"), flag)
+        flag = np.where(
+            cost_as_positive, np.char.add(flag.astype(str), np.where(flag == "", "", "；")), flag
+        )
+        flag = np.where(
+            cost_as_positive, np.char.add(flag.astype(str), "成本类指标按正向方法计分"), flag
+        )
     rows["flag"] = flag.astype(object)
     return rows
 
@@ -213,15 +260,24 @@ def _totals(
         app_points=("app_points", "sum"),
         all_full=("full", "all"),
     )
-    for (pid, r) in agg.index[agg["app_points"] <= 0]:
-        problems.append(Problem(dataset.sources.get("evaluations", "评价表"), f"项目 {pid} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分"))
+    for pid, r in agg.index[agg["app_points"] <= 0]:
+        problems.append(
+            Problem(
+                dataset.sources.get("evaluations", "评价表"),
+                f"项目 {pid} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分",
+            )
+        )
     scale = 100.0 / agg["app_points"].where(agg["app_points"] > 0)
     total = round_half_up(agg["earned"] * scale)
     level1 = list(dict.fromkeys(rows["level1"]))
     applicable_score = g["score"].where(g["applicable"])
-    sub = applicable_score.groupby([g["project_id"], g["round"], g["level1"]], sort=False).sum(min_count=1)
+    sub = applicable_score.groupby([g["project_id"], g["round"], g["level1"]], sort=False).sum(
+        min_count=1
+    )
     sub = sub.unstack("level1").reindex(index=agg.index, columns=level1)
-    sub = pd.DataFrame(round_half_up(sub.to_numpy() * scale.to_numpy()[:, None]), index=agg.index, columns=level1)
+    sub = pd.DataFrame(
+        round_half_up(sub.to_numpy() * scale.to_numpy()[:, None]), index=agg.index, columns=level1
+    )
     facts = dataset.projects.set_index("project_id")[["unit_id", "year", "category"]]
     out = agg.reset_index()[key].join(facts, on="project_id")
     out["total"] = total
@@ -232,7 +288,7 @@ def _totals(
     out = pd.concat([out, sub.reset_index(drop=True)], axis=1)
     order = out["round"].map({r: i for i, r in enumerate(ROUNDS)})
     out = out.assign(_o=order).sort_values(["project_id", "_o"], kind="stable").drop(columns="_o")
-    return out[PROJECT_COLUMNS + ["flags", *level1]].reset_index(drop=True), level1
+    return out[[*PROJECT_COLUMNS, "flags", *level1]].reset_index(drop=True), level1
 
 
 def _project_flags(agg: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
@@ -240,7 +296,11 @@ def _project_flags(agg: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
     flags[agg["all_full"]] = "全部指标均为满分"
     flagged = rows[rows["flag"] != ""]
     if not flagged.empty:
-        text = (flagged["name"] + "：" + flagged["flag"]).groupby([flagged["project_id"], flagged["round"]]).agg("；".join)
+        text = (
+            (flagged["name"] + "：" + flagged["flag"])
+            .groupby([flagged["project_id"], flagged["round"]])
+            .agg("；".join)
+        )
         text = text.reindex(agg.index).fillna("")
         flags = flags.str.cat(text, sep="；").str.strip("；")
     return flags
@@ -276,7 +336,9 @@ def explain(r: Any) -> str:
             return f"发现问题 {_num(a)} 个，每个扣 {_num(params.get('per_item', 1))} 分，{lost}"
         case "grade":
             levels = params.get("levels", DEFAULT_GRADE_LEVELS)
-            return f"评定为“{r.actual}”（得分比例 {levels.get(str(r.actual).strip(), 0):.0%}），{lost}"
+            return (
+                f"评定为“{r.actual}”（得分比例 {levels.get(str(r.actual).strip(), 0):.0%}），{lost}"
+            )
         case "boolean":
             return f"未达成（{r.actual}），{lost}"
         case "interval":

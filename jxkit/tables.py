@@ -85,8 +85,12 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
         sheets = list_sheets(p)
         name = sheet if sheet is not None else sheets[0]
         if name not in sheets:
-            raise DataError([Problem(p.name, f"没有名为“{name}”的工作表（现有：{'、'.join(sheets)}）")])
-        frame = pd.read_excel(p, sheet_name=name, dtype=str, keep_default_na=False, engine="openpyxl")
+            raise DataError(
+                [Problem(p.name, f"没有名为“{name}”的工作表（现有：{'、'.join(sheets)}）")]
+            )
+        frame = pd.read_excel(
+            p, sheet_name=name, dtype=str, keep_default_na=False, engine="openpyxl"
+        )
         source, encoding = f"{p.name} 工作表“{name}”", "xlsx"
     elif suffix in {".csv", ".txt"}:
         frame, encoding = read_csv_text(p)
@@ -120,7 +124,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_table(frame: pd.DataFrame, target: str | os.PathLike[str], *, encoding: str = "utf-8-sig") -> Path:
+def write_table(
+    frame: pd.DataFrame, target: str | os.PathLike[str], *, encoding: str = "utf-8-sig"
+) -> Path:
     """Write a frame as CSV (UTF-8 with BOM, which Excel opens correctly) or .xlsx, atomically."""
     target = Path(target)
     with atomic_path(target) as tmp:

@@ -45,7 +45,7 @@ def _width(series: pd.Series, header: str) -> float:
     def w(text: str) -> int:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
-    sample = series.astype(str).head(200)
+    sample = ["" if pd.isna(v) else str(v) for v in series.head(200)]
     longest = max([w(header), *(w(v) for v in sample)])
     return min(max(longest + 2, 8), 60)
 
@@ -56,7 +56,11 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], target: str | os.PathLike
     with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             shown = frame.rename(columns=lambda c: HEADERS_ZH.get(str(c), str(c)))
-            shown = shown.replace({True: "是", False: "否"}) if any(frame.dtypes == bool) else shown
+            shown = (
+                shown.replace({True: "是", False: "否"})
+                if any(pd.api.types.is_bool_dtype(t) for t in frame.dtypes)
+                else shown
+            )
             shown.to_excel(writer, sheet_name=name[:31], index=False)
             ws = writer.sheets[name[:31]]
             ws.freeze_panes = "A2"
