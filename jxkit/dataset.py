@@ -590,7 +590,9 @@ def _empty(spec: TableSpec) -> pd.DataFrame:
 
 def _blank(c: Column, index: pd.Index) -> pd.Series:
     """An optional column the user left out, typed as if every cell were empty."""
-    if c.kind in {"money", "number", "year", "bool"}:
+    if c.kind in {"money", "number"}:
+        return pd.Series(np.nan, index=index, dtype=float)
+    if c.kind in {"year", "bool"}:
         return pd.Series(pd.NA, index=index, dtype=_dtype(c))
     return pd.Series("", index=index, dtype=object)
 
