@@ -226,6 +226,10 @@ def _line(node: Any) -> int | None:
     return node.line if isinstance(node, _Map) else None
 
 
+def _show(value: Any) -> str:
+    return "空" if value is None else f"“{value}”"
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -245,7 +249,7 @@ class _Checker:
     def keys(self, node: _Map, allowed: tuple[str, ...], where: str) -> None:
         for key in node:
             if key not in allowed:
-                self.add(f"{where}有未知的键 {key!r}（可用：{'、'.join(allowed)}）", node)
+                self.add(f"{where}有未知的键 {_show(key)}（可用：{'、'.join(allowed)}）", node)
 
     def points(self, node: _Map, where: str) -> float | None:
         value = node.get("points")
@@ -253,7 +257,7 @@ class _Checker:
             self.add(f"{where}缺少分值 points", node)
             return None
         if not _number(value) or value <= 0:
-            self.add(f"{where}的分值 points 应为正数，而不是 {value!r}", node)
+            self.add(f"{where}的分值 points 应为正数，而不是 {_show(value)}", node)
             return None
         return float(value)
 
@@ -306,7 +310,9 @@ class _Checker:
 
     def level2(self, level1: str, node: Any) -> float | None:
         if not isinstance(node, _Map) or not _text(node.get("level2")):
-            self.add(f"一级指标“{level1}”下的二级指标应写成含 level2、points、children 的条目", node)
+            self.add(
+                f"一级指标“{level1}”下的二级指标应写成含 level2、points、children 的条目", node
+            )
             return None
         name = _text(node["level2"])
         where = f"二级指标“{level1}/{name}”"
@@ -339,7 +345,10 @@ class _Checker:
                 self.add(where + message, node)
         kind = TYPES.get(_text(node.get("type")) or "common")
         if kind is None:
-            self.add(f"{where}type 应为 common（共性）或 custom（个性），而不是 {node['type']!r}", node)
+            self.add(
+                f"{where}type 应为 common（共性）或 custom（个性），而不是 {_show(node['type'])}",
+                node,
+            )
         nature = self.nature(node, rule_name, where)
         na_allowed = node.get("na_allowed", False)
         if not isinstance(na_allowed, bool):
@@ -377,11 +386,13 @@ class _Checker:
             return allowed[0]
         text = _NATURE_ALIASES.get(text, text)
         if text not in NATURES:
-            self.add(f"{where}指标性质 nature 应为 {'、'.join(NATURES)} 之一，而不是 {text!r}", node)
+            self.add(
+                f"{where}指标性质 nature 应为 {'、'.join(NATURES)} 之一，而不是 {_show(text)}", node
+            )
         elif text not in allowed:
             self.add(
                 f"{where}评分方法 {rule_name} 的指标性质应为 {'或'.join(allowed)}，而不是 {text}"
-                "（如成本类反向指标不能写成“≥”）",
+                + ("（成本等反向指标不能写成“≥”）" if "≤" in allowed else ""),
                 node,
             )
         return text
@@ -394,14 +405,17 @@ class _Checker:
         if rule.value == "label":
             levels = params.get("levels", DEFAULT_GRADE_LEVELS)
             if target is not None and isinstance(levels, Mapping) and str(target) not in levels:
-                self.add(f"{where}年度指标值 {target!r} 不是可选等级（{'、'.join(levels)}）", node)
+                self.add(
+                    f"{where}年度指标值 {_show(target)} 不是可选等级（{'、'.join(levels)}）", node
+                )
         elif rule.value == "boolean":
             if target is not None and str(target).lower() not in TRUE_WORDS | FALSE_WORDS:
-                self.add(f"{where}年度指标值应为“是”或“否”，而不是 {target!r}", node)
+                self.add(f"{where}年度指标值应为“是”或“否”，而不是 {_show(target)}", node)
         elif rule.needs_target and not (_number(target) and target > 0):
-            self.add(f"{where}{rule.title}需要正数的年度指标值 target，而不是 {target!r}", node)
+            got = "未填写" if target is None else f"而不是 {_show(target)}"
+            self.add(f"{where}{rule.title}需要正数的年度指标值 target（{got}）", node)
         elif target is not None and not _number(target):
-            self.add(f"{where}年度指标值 target 应为数字，而不是 {target!r}", node)
+            self.add(f"{where}年度指标值 target 应为数字，而不是 {_show(target)}", node)
 
     def examples_of(
         self, leaf_id: str, kind: str | None, rule_name: str, params: Any, node: _Map, where: str
@@ -413,12 +427,17 @@ class _Checker:
         if not isinstance(examples, list) or not all(
             isinstance(e, Mapping) and _text(e.get("name")) for e in examples
         ):
-            self.add(f"{where}examples 应为列表，每项至少有 name，如 {{name: 送教下基层场次, target: 10, unit: 场}}", node)
+            self.add(
+                f"{where}examples 应为列表，每项至少有 name，如 {{name: 送教下基层场次, target: 10, unit: 场}}",
+                node,
+            )
             return
         for example in examples:
             self.keys(example, _EXAMPLE_KEYS, f"{where}示例“{example['name']}”")
             if "target" in example:
-                self.target(rule_name, params, example["target"], f"{where}示例“{example['name']}”", node)
+                self.target(
+                    rule_name, params, example["target"], f"{where}示例“{example['name']}”", node
+                )
         self.examples[leaf_id] = tuple(dict(e) for e in examples)
 
 
@@ -430,12 +449,17 @@ def _check_top(data: _Map, checker: _Checker) -> dict[str, Any]:
     kind = _text(data.get("kind"))
     category = _text(data.get("category")) or None
     if kind and kind not in KINDS:
-        checker.add(f"kind 应为 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())} 之一，而不是 {kind!r}", data)
+        checker.add(
+            f"kind 应为 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())} 之一，而不是 {_show(kind)}",
+            data,
+        )
     if kind == "project":
         code = category_code(category) if category else None
         if code is None:
             known = "、".join((*CATEGORY_CODES, OTHER.code))
-            checker.add(f"项目类指标体系须写明 category（三项十类之一或 other），可选：{known}", data)
+            checker.add(
+                f"项目类指标体系须写明 category（三项十类之一或 other），可选：{known}", data
+            )
         category = code
     elif category:
         checker.add(f"kind 为 {kind} 的指标体系不应有 category", data)
@@ -444,7 +468,9 @@ def _check_top(data: _Map, checker: _Checker) -> dict[str, Any]:
         checker.add("id 只能由英文字母、数字和下划线组成，且以字母开头", data)
     na_policy = _text(data.get("na_policy")) or "redistribute"
     if na_policy not in NA_POLICIES:
-        checker.add(f"na_policy 应为 {'、'.join(f'{k}（{v}）' for k, v in NA_POLICIES.items())} 之一", data)
+        checker.add(
+            f"na_policy 应为 {'、'.join(f'{k}（{v}）' for k, v in NA_POLICIES.items())} 之一", data
+        )
     return {
         "id": fid,
         "name": _text(data.get("name")),
@@ -470,7 +496,7 @@ def load_framework(path: str | Path) -> Framework:
     data, repeated = _parse(p)
     checker = _Checker(p)
     for line, key in repeated:
-        checker.add(f"键 {key!r} 在同一处出现了两次，后一个会覆盖前一个", line=line)
+        checker.add(f"键 {_show(key)} 在同一处出现了两次，后一个会覆盖前一个", line=line)
     if not isinstance(data, _Map):
         checker.add("文件内容应为以 id、name、kind、indicators 等键开头的 YAML 映射")
         raise FrameworkError(checker.problems, title=title)
@@ -539,7 +565,7 @@ def get_framework(key: str, directory: str | Path | None = None) -> Framework:
             return fw
     known = "、".join(f"{fw.id}（{fw.name}）" for fw in frameworks)
     raise FrameworkError(
-        [Problem("", f"没有名为 {text!r} 的指标体系，可选：{known}")], title="找不到指标体系"
+        [Problem("", f"没有名为 {_show(text)} 的指标体系，可选：{known}")], title="找不到指标体系"
     )
 
 
