@@ -381,6 +381,8 @@ def _prepare(
         _require_column(population, pps, source, "规模（--pps）")
     if ROW in population.columns:
         rows = population[ROW].to_numpy(dtype=np.intp)
+    elif population.index.name == "row":  # jxkit.dataset indexes tables by spreadsheet row
+        rows = population.index.to_numpy(dtype=np.intp)
     else:
         rows = np.arange(2, len(population) + 2, dtype=np.intp)
     frame = population
@@ -1112,7 +1114,7 @@ def read_population(path: str | os.PathLike[str], *, units: bool = False) -> pd.
         dataset = loader.load_dataset(p)
         table = "units" if units else "projects"
         frame = getattr(dataset, table)
-        frame.attrs.setdefault("source", f"{p.name}（{'单位表' if units else '项目表'}）")
+        frame.attrs["source"] = dataset.sources.get(table) or f"{p.name}（{table}）"
         frame.attrs["table"] = table
         return frame
     if units:
