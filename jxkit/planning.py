@@ -19,7 +19,9 @@ from .errors import SamplingError
 
 __all__ = [
     "MODELS",
+    "MODEL_NAMES",
     "parse_fraction",
+    "population_deviations",
     "sample_size",
     "upper_bound",
 ]
