@@ -64,6 +64,23 @@ def register(sub: Any) -> None:
     p.add_argument("--policy", metavar="文件", help="政策参数文件（覆盖要求）")
     p.set_defaults(func=run_coverage)
 
+    p = sub.add_parser(
+        "compare",
+        help="随机再评价：自评与复核比较",
+        description="对抽中的项目比较自评与复核：总分、等级、差值、自评偏高的指标，判定自评质量\n"
+        "（默认：总分相差 10 分及以上或等级变化即为“自评质量差”，阈值见政策参数文件），\n"
+        "并给出总体“自评质量差”比例的 Clopper-Pearson 单侧置信上限和各单位的风险提示。",
+        epilog="示例：\n  jxkit compare sample_data/demo --sample 抽样 --out 复核比较.xlsx",
+        formatter_class=FMT,
+    )
+    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    p.add_argument(
+        "--sample", metavar="目录", help="jxkit sample 的输出目录（缺省时比较全部有复核的项目）"
+    )
+    p.add_argument("--out", metavar="文件", help="输出 .xlsx（比较、复核底稿、单位提示）或 .csv")
+    p.add_argument("--policy", metavar="文件", help="政策参数文件（自评质量阈值）")
+    p.set_defaults(func=run_compare)
+
 
 def run_validate(args: argparse.Namespace) -> int:
     ds = load_dataset(args.dataset)
@@ -130,6 +147,40 @@ def run_coverage(args: argparse.Namespace) -> int:
         print(f"应覆盖而未覆盖的项目 {len(missed)} 个：")
         for r in missed.itertuples():
             print(f"  {r.project_id} {r.name}：缺少 {r.missing}")
+    if args.out:
+        print(f"已写入 {args.out}")
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, read_sample_ids
+
+    ds = load_dataset(args.dataset)
+    ids = read_sample_ids(args.sample) if args.sample else None
+    result = compare(ds, ids, policy=load_policy(args.policy))
+    s = result.summary
+    if args.out and str(args.out).lower().endswith(".xlsx"):
+        from .workbook import write_workbook
+
+        write_workbook(
+            {"复核比较": result.projects, "复核底稿": result.indicators, "单位提示": result.flags},
+            args.out,
+        )
+    elif args.out:
+        write_output(result.projects, args.out, "复核比较")
+    print(f"抽中 {s['sampled']} 个项目，其中 {s['compared']} 个同时有自评与复核结果。")
+    for r in result.projects.itertuples():
+        mark = "  ← " + r.verdict if r.poor else ""
+        print(
+            f"  {r.project_id} 自评 {r.self_total:g}（{r.self_grade}） 复核 {r.review_total:g}（{r.review_grade}） 差 {r.difference:+g}{mark}"
+        )
+    if s["missing_review"]:
+        print(f"尚无复核结果：{'、'.join(s['missing_review'])}")
+    if s["compared"]:
+        print(
+            f"自评质量差 {s['poor']} 个（{s['poor'] / s['compared']:.1%}）；"
+            f"总体比例的 {s['confidence']:.0%} 单侧置信上限：{s['upper_bound']:.4f}"
+        )
     if args.out:
         print(f"已写入 {args.out}")
     return 0
