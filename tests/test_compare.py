@@ -100,5 +100,5 @@ def test_cli_with_sample_dir(reviewed: Path, tmp_path: Path, capsys) -> None:
 def test_unknown_sample_ids_and_missing_manifest(reviewed: Path, tmp_path: Path) -> None:
     with pytest.raises(DataError, match="项目编码在数据集中不存在：Z9"):
         compare(load_dataset(reviewed), ["A", "Z9"])
-    with pytest.raises(SamplingError, match="没有 manifest.json"):
+    with pytest.raises(SamplingError, match=r"没有 manifest\.json"):
         read_sample_ids(tmp_path)
