@@ -56,6 +56,7 @@ class Policy:
     review_grade_change_is_poor: bool
     review_confidence: float
     coverage: tuple[CoverageRule, ...]
+    results: dict[str, tuple[str, float]] = field(default_factory=dict)
     source: str = "templates/policy.yaml"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -69,6 +70,16 @@ class Policy:
         for name, low in reversed(self.grades):
             out = np.where(totals >= low, name, out)
         return out
+
+    def recommendation(self, grade: str, red_light: bool = False) -> tuple[str, float]:
+        """Next year's budget recommendation (action, share to cut) for a result.
+
+        >>> default_policy().recommendation("中"), default_policy().recommendation("差", True)
+        (('改进管理，压减预算', 0.1), ('原则上不再安排预算', 1.0))
+        """
+        if red_light and "red_light" in self.results:
+            return self.results["red_light"]
+        return self.results.get(grade, ("予以支持", 0.0))
 
     def coverage_rules(self, year: int) -> tuple[CoverageRule, ...]:
         """The coverage rules in force in ``year`` (none before the first phase)."""
@@ -153,6 +164,18 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
                     since, levels, number(r, "min_budget", 0, "coverage.min_budget"), require
                 )
             )
+    results: dict[str, tuple[str, float]] = {}
+    section = raw.get("results") or {}
+    entries = {**(section.get("grades") or {})}
+    entries.update({k: section[k] for k in ("red_light", "not_rectified") if k in section})
+    for key, item in entries.items():
+        if not isinstance(item, dict) or "action" not in item:
+            bad("results", f"results 中 {key} 应为 {{action: 建议, cut: 压减比例}}")
+            continue
+        cut = number(item, "cut", 0, f"results.{key}.cut")
+        if not 0 <= cut <= 1:
+            bad("results", f"results 中 {key} 的 cut 应在 0 与 1 之间")
+        results[str(key)] = (str(item["action"]), cut)
     policy = Policy(
         grades=tuple(grades),
         red_light_grades=red,
@@ -162,6 +185,7 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
         review_grade_change_is_poor=bool(review.get("grade_change_is_poor", True)),
         review_confidence=confidence,
         coverage=tuple(coverage),
+        results=results,
         source=source,
         raw=raw,
     )

@@ -1,0 +1,381 @@
+"""Building blocks of the report notebooks: formatted tables, charts, masking, text.
+
+Every value that comes from the user's data is escaped here, so a project named
+``<script>`` shows as text; personal data (ID numbers, phone numbers, names in 困难职工帮扶
+records) is masked before it reaches a report. Charts are embedded as PNG data URIs so a
+report is one self-contained file. Notebooks call these and stay readable as an outline.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset, load_dataset
+from ..policy import Policy, load_policy
+from ..scoring import ScoreResult, score
+
+__all__ = [
+    "Html",
+    "chart_bars",
+    "chart_points",
+    "chart_radar",
+    "esc",
+    "facts",
+    "loaded",
+    "mask",
+    "pct",
+    "resolve",
+    "setup",
+    "table",
+    "wan",
+]
+
+
+class Html(str):
+    """HTML a notebook cell displays as is (its parts were escaped when it was built)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(value: Any) -> str:
+    """Text from the data, safe inside HTML."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """A dataset path as given, else relative to the jxkit checkout (notebooks' defaults)."""
+    p = Path(path)
+    if p.exists() or p.is_absolute():
+        return p
+    root = Path(__file__).resolve().parents[2]
+    for base in (root, root / "notebooks"):
+        if (base / p).exists():
+            return base / p
+    return p
+
+
+@lru_cache(maxsize=8)
+def _loaded(
+    path: str, stamp: float, policy_path: str | None
+) -> tuple[Dataset, Policy, ScoreResult]:
+    ds = load_dataset(path)
+    policy = load_policy(policy_path)
+    return ds, policy, score(ds, policy=policy)
+
+
+def loaded(
+    dataset: str | os.PathLike[str], policy: str | None = None
+) -> tuple[Dataset, Policy, ScoreResult]:
+    """Load, check and score a dataset once per process (a batch reuses it across reports)."""
+    p = resolve(dataset)
+    stamp = max((f.stat().st_mtime for f in ([p] if p.is_file() else p.glob("*"))), default=0.0)
+    return _loaded(str(p), stamp, policy)
+
+
+_ready = False
+
+
+def setup() -> None:
+    """Fonts with Chinese for charts, and quiet, deterministic matplotlib output (once)."""
+    global _ready
+    if _ready:
+        return
+    _ready = True
+    import matplotlib as mpl
+
+    from ..render.fonts import setup_fonts
+
+    mpl.use("Agg")
+    setup_fonts()
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 110,
+            "savefig.dpi": 150,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "font.size": 10,
+            "svg.hashsalt": "jxkit",
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def wan(yuan: Any, digits: int = 2) -> str:
+    """Yuan shown as 万元 with thousands separators: 1234567 → "123.46 万元".
+
+    >>> wan(1234567), wan(float("nan"))
+    ('123.46 万元', '—')
+    """
+    if yuan is None or pd.isna(yuan):
+        return "—"
+    return f"{float(yuan) / 10_000:,.{digits}f} 万元"
+
+
+def pct(x: Any, digits: int = 1) -> str:
+    """A share as a percentage: 0.856 → "85.6%".
+
+    >>> pct(0.856), pct(None)
+    ('85.6%', '—')
+    """
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{float(x) * 100:.{digits}f}%"
+
+
+def num(x: Any, digits: int = 2) -> str:
+    """A number for people: thousands separators, no trailing zeros.
+
+    >>> num(1234.5), num(90.0), num("好")
+    ('1,234.5', '90', '好')
+    """
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "—"
+    if isinstance(x, int | float | np.integer | np.floating):
+        text = f"{float(x):,.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(x)
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{6})(\d{3}[0-9Xx]|\d{1})(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
+_NAME_AFTER_LABEL = re.compile(
+    r"((?:姓名|帮扶对象|困难职工|慰问对象|救助对象|申请人|户主|联系人|收款人)[：:\s]*)([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，、;；。:：(（]|$|\d)"
+)
+_NAME_BEFORE_NUMBER = re.compile(
+    r"([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，:：(（]*(?:身份证|电话|手机|\d{11}|\d{15}))"
+)
+_NOT_NAMES = frozenset(
+    {"身份", "电话", "手机", "联系", "号码", "证号", "发放", "台账", "名单", "记录"}
+)
+
+
+def mask(text: Any, *, names: bool = False) -> str:
+    """Mask ID numbers, phone numbers and (with ``names``) personal names in free text.
+
+    Names are masked where the text marks them (姓名：张三, 帮扶对象 李四) or where they stand
+    right before an ID or phone number; the surname stays so assessors can still match records.
+
+    >>> mask("王建国 330102198003151234 13812345678")
+    '王建国 330*************34 138****5678'
+    >>> mask("帮扶对象：王建国，电话 13812345678", names=True)
+    '帮扶对象：王**，电话 138****5678'
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    s = str(text)
+    if names:  # before the numbers, which mark where names stand
+        s = _NAME_AFTER_LABEL.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), s)
+        s = _NAME_BEFORE_NUMBER.sub(_mask_name, s)
+    s = _ID_NUMBER.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:], s)
+    s = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", s)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", s)
+
+
+def _mask_name(m: re.Match[str]) -> str:
+    word = m.group(1) + m.group(2)
+    if word in _NOT_NAMES or m.group(2) in _NOT_NAMES or "*" in word:
+        return word
+    return m.group(1) + "*" * len(m.group(2))
+
+
+Formatter = Callable[[Any], str]
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    formats: Mapping[str, Formatter] | None = None,
+    numeric: Iterable[str] = (),
+    row_class: Callable[[pd.Series], str] | None = None,
+    caption: str = "",
+    empty: str = "（无）",
+) -> Html:
+    """An HTML table with Chinese headers; every cell escaped, numbers right-aligned."""
+    formats = dict(formats or {})
+    right = set(numeric) | {
+        c for c in columns if c in frame and pd.api.types.is_numeric_dtype(frame[c])
+    }
+    if frame.empty:
+        return Html(f'<p class="jx-empty">{esc(empty)}</p>')
+    head = "".join(
+        f'<th class="{"num" if c in right else ""}">{esc(h)}</th>' for c, h in columns.items()
+    )
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in columns:
+            value = row.get(c)
+            text = formats[c](value) if c in formats else num(value) if c in right else _text(value)
+            cls = ' class="num"' if c in right else ""
+            cells.append(f"<td{cls}>{esc(text)}</td>")
+        cls = f' class="{esc(row_class(row))}"' if row_class else ""
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return Html(
+        f'<table class="jx-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "是" if value else "否"
+    return str(value)
+
+
+def facts(pairs: Sequence[tuple[str, Any]]) -> Html:
+    """A two-column key/value table (基本情况)."""
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(_text(v))}</td></tr>" for k, v in pairs)
+    return Html(f'<table class="jx-facts"><tbody>{rows}</tbody></table>')
+
+
+def paragraphs(lines: Iterable[str], *, numbered: bool = True, empty: str = "无。") -> Html:
+    """Numbered findings or suggestions, escaped."""
+    items = [esc(x) for x in lines if x]
+    if not items:
+        return Html(f"<p>{esc(empty)}</p>")
+    tag = "ol" if numbered else "ul"
+    return Html(f"<{tag}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{tag}>")
+
+
+def badge(grade: str, red_light: bool = False) -> str:
+    cls = {"优": "g-a", "良": "g-b", "中": "g-c", "差": "g-d"}.get(grade, "g-c")
+    light = '<span class="jx-badge red">红灯警示</span>' if red_light else ""
+    return f'<span class="jx-badge {cls}">{esc(grade)}</span>{light}'
+
+
+# ----------------------------------------------------------------------------- charts
+
+PALETTE = {
+    "earned": "#2f6db5",
+    "lost": "#d9dee7",
+    "self": "#7aa6d8",
+    "review": "#2f6db5",
+    "red": "#c8382e",
+}
+
+
+def _png(fig: Any, alt: str, caption: str = "") -> Html:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return Html(
+        f'<figure class="jx-chart"><img alt="{esc(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
+    )
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    setup()
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def chart_points(
+    labels: Sequence[str], earned: Sequence[float], lost: Sequence[float], *, caption: str = ""
+) -> Html:
+    """Horizontal bars: points earned and lost per first-level indicator."""
+    fig = _figure(6.4, 0.55 * len(labels) + 0.9)
+    ax = fig.add_subplot()
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y, earned, color=PALETTE["earned"], label="得分")
+    ax.barh(y, lost, left=earned, color=PALETTE["lost"], label="失分")
+    for yi, e, lo in zip(y, earned, lost, strict=True):
+        ax.text(e / 2, yi, num(e), va="center", ha="center", color="white", fontsize=9)
+        if lo > 0.005:
+            ax.text(
+                e + lo + 0.5, yi, f"−{num(lo)}", va="center", ha="left", color="#8a1f17", fontsize=9
+            )
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("分值")
+    ax.legend(loc="lower right", frameon=False, ncols=2)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(0, max(np.add(earned, lost)) * 1.18 if len(labels) else 1)
+    return _png(fig, "各一级指标得分与失分", caption)
+
+
+def chart_bars(
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str = "",
+    ylabel: str = "",
+    caption: str = "",
+    colors: Sequence[str] | None = None,
+    horizontal: bool = False,
+    value_format: Callable[[float], str] = num,
+) -> Html:
+    """Grouped bars with values written on them."""
+    n = len(series)
+    fig = _figure(6.4, max(2.6, 0.42 * len(labels) + 1.0) if horizontal else 3.2)
+    ax = fig.add_subplot()
+    x = np.arange(len(labels))
+    width = 0.8 / max(n, 1)
+    palette = list(colors or ["#2f6db5", "#7aa6d8", "#e0a526", "#c8382e"])
+    for i, (name, values) in enumerate(series.items()):
+        pos = x - 0.4 + width * (i + 0.5)
+        bars = (ax.barh if horizontal else ax.bar)(
+            pos, values, width * 0.92, label=name, color=palette[i % len(palette)]
+        )
+        ax.bar_label(bars, labels=[value_format(v) for v in values], padding=2, fontsize=8)
+    if horizontal:
+        ax.set_yticks(x, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(ylabel)
+    else:
+        ax.set_xticks(
+            x,
+            labels,
+            rotation=0 if len(labels) < 7 else 30,
+            ha="center" if len(labels) < 7 else "right",
+        )
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if n > 1:
+        ax.legend(frameon=False)
+    return _png(fig, title or caption, caption)
+
+
+def chart_radar(
+    labels: Sequence[str], values: Sequence[float], *, title: str = "", caption: str = ""
+) -> Html:
+    """Radar of shares in [0, 1] (e.g. the six unit-level dimensions)."""
+    fig = _figure(4.8, 4.2)
+    ax = fig.add_subplot(projection="polar")
+    angles = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
+    closed = np.concatenate([values, values[:1]])
+    ax.plot(np.concatenate([angles, angles[:1]]), closed, color=PALETTE["earned"], linewidth=2)
+    ax.fill(np.concatenate([angles, angles[:1]]), closed, color=PALETTE["earned"], alpha=0.18)
+    ax.set_xticks(angles, labels)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0.6, 0.8, 1.0], ["60%", "80%", "100%"], fontsize=7, color="#777")
+    if title:
+        ax.set_title(title, pad=18)
+    return _png(fig, title or caption, caption)
