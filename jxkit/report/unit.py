@@ -1,0 +1,172 @@
+"""The unit-level report (单位整体绩效): dimensions, its projects, coverage and its rank."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from ..catalogue import category_name, level_name
+from ..coverage import coverage
+from ..errors import ReportError
+from .blocks import Html, badge, chart_bars, chart_radar, esc, facts, loaded, num, pct, table, wan
+from .summary import final_results, unit_ranking
+
+__all__ = ["UNIT_DIMENSIONS", "UnitReport"]
+
+#: The six dimensions of unit-level evaluation (seed, section 二（一）).
+UNIT_DIMENSIONS = (
+    "运行成本",
+    "管理效率",
+    "履职效能",
+    "社会效应",
+    "可持续发展能力",
+    "服务对象满意度",
+)
+
+
+class UnitReport:
+    def __init__(
+        self, dataset: str | os.PathLike[str], unit_id: str, year: int, *, policy: str | None = None
+    ) -> None:
+        self.ds, self.policy, self.scores = loaded(dataset, policy)
+        units = self.ds.units.set_index("unit_id")
+        if str(unit_id) not in units.index:
+            raise ReportError(f"数据集中没有单位 {unit_id}")
+        self.unit_id, self.year = str(unit_id), int(year)
+        self.unit = units.loc[self.unit_id]
+        final = final_results(self.ds.projects, self.scores.projects, self.year)
+        self.final = final[final["unit_id"] == self.unit_id]
+        self.cover = coverage(self.ds, self.year, policy=self.policy)
+        self.ranking = unit_ranking(final, self.ds.units, self.cover.units)
+        self.dimensions = self._dimensions()
+
+    def _dimensions(self) -> pd.DataFrame | None:
+        """Unit-level dimension scores when the dataset carries them (optional table)."""
+        if not self.ds.has("unit_scores"):
+            return None
+        t = self.ds.table("unit_scores")
+        t = t[(t["unit_id"] == self.unit_id) & (t["year"] == self.year)]
+        return t if not t.empty else None
+
+    def title(self) -> Html:
+        u = self.unit
+        return Html(
+            f'<header class="jx-title"><p class="jx-kicker">{self.year} 年度 · {esc(level_name(u["level"]))}</p>'
+            f"<h1>{esc(u['name'])}</h1><p class='jx-sub'>单位整体预算绩效评价报告</p></header>"
+        )
+
+    def basic(self) -> Html:
+        u, f = self.unit, self.final
+        parent = self.ds.units.set_index("unit_id")["name"].get(u.get("parent_id", ""), "—")
+        return facts(
+            [
+                ("单位名称", u["name"]),
+                ("单位编码", self.unit_id),
+                ("层级", level_name(u["level"])),
+                ("上级单位", parent),
+                ("地区", u.get("region", "") or "—"),
+                ("本年度评价项目", f"{len(f)} 个"),
+                ("项目预算合计", wan(f["budget"].sum())),
+                ("项目执行合计", wan(f["spent"].sum())),
+            ]
+        )
+
+    def dimensions_part(self) -> Html:
+        d = self.dimensions
+        if d is None:
+            return Html(
+                "<p>数据集中没有本单位本年度的单位整体绩效评价数据（运行成本、管理效率、履职效能、社会效应、"
+                "可持续发展能力、服务对象满意度），本部分从略。</p>"
+            )
+        shares = [float(d.loc[d["dimension"] == k, "share"].sum()) for k in UNIT_DIMENSIONS]
+        return chart_radar(
+            list(UNIT_DIMENSIONS), shares, caption="图 1  单位整体绩效六个维度得分率"
+        )
+
+    def projects_part(self) -> Html:
+        f = self.final.assign(category_name=self.final["category"].map(category_name))
+        if f.empty:
+            return Html("<p>本年度没有已评分的项目。</p>")
+        shown = table(
+            f,
+            {
+                "project_id": "项目编码",
+                "name": "项目名称",
+                "category_name": "类别",
+                "budget": "预算",
+                "total": "得分",
+                "grade": "等级",
+                "red_light": "红灯",
+                "basis": "依据",
+            },
+            formats={"budget": wan, "red_light": lambda v: "红灯" if v else ""},
+            numeric=["budget"],
+            row_class=lambda r: "lost" if r["red_light"] else "",
+        )
+        chart = chart_bars(
+            [str(n)[:14] for n in f["name"]],
+            {"得分": list(f["total"])},
+            horizontal=True,
+            ylabel="得分",
+            caption="图 2  本单位项目得分",
+        )
+        return Html(shown + chart)
+
+    def coverage_part(self) -> Html:
+        row = self.cover.units.set_index("unit_id").loc[self.unit_id]
+        mine = self.cover.projects[
+            (self.cover.projects["unit_id"] == self.unit_id) & self.cover.projects["required"]
+        ]
+        head = facts(
+            [
+                ("应覆盖的三项十类项目", f"{int(row['required'])} 个"),
+                ("目标同步申报", f"{int(row['declared'])} 个"),
+                ("目标批复下达", f"{int(row['approved'])} 个"),
+                ("已自评", f"{int(row['self_evaluated'])} 个"),
+                ("覆盖率", pct(row["coverage_rate"]) if row["required"] else "本年度无覆盖要求"),
+            ]
+        )
+        missed = mine[~mine["complied"]]
+        if missed.empty:
+            return head
+        return Html(
+            head
+            + "<h3>未覆盖的项目</h3>"
+            + table(missed, {"project_id": "项目编码", "name": "项目名称", "missing": "缺少环节"})
+        )
+
+    def rank_part(self) -> Html:
+        r = self.ranking[self.ranking["level"] == self.unit["level"]]
+        mine = r[r["unit_id"] == self.unit_id]
+        if mine.empty:
+            return Html("<p>本单位本年度没有已评分项目，不参加排名。</p>")
+        m = mine.iloc[0]
+        head = Html(
+            f"<p>在 {esc(len(r))} 个{esc(level_name(self.unit['level']))}中排名第 {esc(m['rank'])}，"
+            f"项目平均得分 {esc(num(m['mean_total']))} 分。</p>"
+        )
+        return Html(
+            head
+            + table(
+                r,
+                {
+                    "rank": "名次",
+                    "name": "单位",
+                    "projects": "项目数",
+                    "mean_total": "平均得分",
+                    "coverage_rate": "覆盖率",
+                },
+                formats={"coverage_rate": pct},
+                numeric=["coverage_rate"],
+                row_class=lambda x: "mine" if x["unit_id"] == self.unit_id else "",
+            )
+        )
+
+    def grade_badges(self) -> Html:
+        return Html(
+            " ".join(
+                badge(g, bool(r))
+                for g, r in zip(self.final["grade"], self.final["red_light"], strict=True)
+            )
+        )
