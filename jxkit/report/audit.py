@@ -17,6 +17,12 @@ from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, 
 
 __all__ = ["AuditReport", "reproduce_command"]
 
+METHODS = {
+    "srs": "简单随机抽样",
+    "pps": "按规模成比例抽样（序贯泊松）",
+    "stratified-srs": "分层简单随机抽样",
+    "stratified-pps": "分层按规模成比例抽样（序贯泊松）",
+}
 REASONS = {"random": "随机抽中", "certainty": "必然入样（规模大）", "mandatory": "指定必抽"}
 
 
@@ -80,7 +86,7 @@ class AuditReport:
         return facts(
             [
                 ("抽样算法", f"{m.get('algorithm')}（公开算法，见 docs/sampling.md）"),
-                ("抽样方法", m.get("method")),
+                ("抽样方法", METHODS.get(str(m.get("method")), m.get("method"))),
                 ("随机种子", m.get("seed")),
                 (
                     "样本量",
