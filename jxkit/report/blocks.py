@@ -48,6 +48,10 @@ class Html(str):
     def _repr_html_(self) -> str:
         return str(self)
 
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        # the notebook's text/plain copy of the output: short, the HTML is what counts
+        p.text("<HTML>")
+
 
 def esc(value: Any) -> str:
     """Text from the data, safe inside HTML."""

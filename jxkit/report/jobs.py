@@ -1,0 +1,137 @@
+"""Which reports a dataset has: the jobs ``jxkit render`` and ``jxkit demo`` run.
+
+Per scored project and round a project report, per unit and year with scored projects a
+unit report, per year a summary, and per sample folder an audit report. Parameters are
+passed as text where they are codes, so ``00123`` stays ``00123``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..errors import ReportError
+from ..render.batch import Job
+from .blocks import loaded, resolve
+
+__all__ = ["NOTEBOOKS", "jobs_for_dataset", "notebooks_dir"]
+
+NOTEBOOKS = {
+    "project": "project_report.ipynb",
+    "unit": "unit_report.ipynb",
+    "audit": "sampling_audit.ipynb",
+    "summary": "summary_report.ipynb",
+}
+
+
+def notebooks_dir() -> Path:
+    """The report notebooks: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parents[1]
+    for candidate in (here / "notebooks", here.parent / "notebooks"):
+        if (candidate / NOTEBOOKS["project"]).exists():
+            return candidate
+    raise ReportError("找不到报告笔记本目录 notebooks（安装不完整？）")
+
+
+def _safe(key: str) -> str:
+    """A file name from a code: path separators and odd characters replaced."""
+    return "".join(ch if ch.isalnum() or ch in "-_.（）()" else "_" for ch in key) or "_"
+
+
+def jobs_for_dataset(
+    dataset: str | os.PathLike[str],
+    *,
+    kinds: Iterable[str] = ("project", "unit", "audit", "summary"),
+    round: str | None = None,
+    year: int | None = None,
+    sample: str | os.PathLike[str] | None = None,
+    policy: str | None = None,
+) -> list[Job]:
+    """Every report of ``kinds`` that the dataset supports, in a stable order."""
+    kinds = list(kinds)
+    unknown = sorted(set(kinds) - set(NOTEBOOKS))
+    if unknown:
+        raise ReportError(f"未知的报告类型：{'、'.join(unknown)}（可选：{'、'.join(NOTEBOOKS)}）")
+    path = resolve(dataset).resolve()
+    ds, _, scores = loaded(path, policy)
+    nb = notebooks_dir()
+    inputs = _inputs(path)
+    sample_dir = Path(sample).resolve() if sample else None
+    base = {"dataset": str(path)}
+    p = scores.projects
+    if year is not None:
+        p = p[p["year"] == year]
+    if round is not None:
+        p = p[p["round"] == round]
+    names = ds.projects.set_index("project_id")["name"]
+    unit_names = ds.units.set_index("unit_id")["name"]
+    jobs: list[Job] = []
+    if "summary" in kinds:
+        for y in sorted({int(v) for v in p["year"]}):
+            jobs.append(
+                Job(
+                    "summary",
+                    f"summary-{y}",
+                    nb / NOTEBOOKS["summary"],
+                    {**base, "year": y},
+                    Path(f"summary-{y}.html"),
+                    f"{y} 年度绩效评价总报告",
+                    inputs,
+                )
+            )
+    if "audit" in kinds and sample_dir is not None:
+        sample_inputs = [*inputs, *sorted(f for f in sample_dir.glob("*") if f.is_file())]
+        jobs.append(
+            Job(
+                "audit",
+                f"audit-{_safe(sample_dir.name)}",
+                nb / NOTEBOOKS["audit"],
+                {**base, "sample_dir": str(sample_dir)},
+                Path(f"audit/{_safe(sample_dir.name)}.html"),
+                f"随机再评价抽样审计（{sample_dir.name}）",
+                sample_inputs,
+            )
+        )
+    if "unit" in kinds:
+        pairs = sorted({(str(u), int(y)) for u, y in zip(p["unit_id"], p["year"], strict=True)})
+        for unit_id, y in pairs:
+            key = f"{unit_id}-{y}"
+            jobs.append(
+                Job(
+                    "unit",
+                    key,
+                    nb / NOTEBOOKS["unit"],
+                    {**base, "unit_id": unit_id, "year": y},
+                    Path(f"unit/{_safe(key)}.html"),
+                    f"{unit_names.get(unit_id, unit_id)} {y} 年度单位整体绩效",
+                    inputs,
+                )
+            )
+    if "project" in kinds:
+        rounds = _project_rounds(p[["project_id", "round"]].itertuples(index=False), round)
+        for pid, r in rounds:
+            key = pid if r == "self" or round == "review" else f"{pid}-review"
+            extra = {"sample_dir": str(sample_dir)} if sample_dir else {"sample_dir": ""}
+            jobs.append(
+                Job(
+                    "project",
+                    key,
+                    nb / NOTEBOOKS["project"],
+                    {**base, "project_id": pid, "round": r, **extra},
+                    Path(f"project/{_safe(key)}.html"),
+                    f"{names.get(pid, pid)}（{'自评' if r == 'self' else '复核'}）",
+                    inputs + ([sample_dir / "manifest.json"] if sample_dir else []),
+                )
+            )
+    return jobs
+
+
+def _project_rounds(rows: Iterable[Sequence[str]], round: str | None) -> list[tuple[str, str]]:
+    """Self reports for every project; review reports too where a review exists."""
+    pairs = sorted({(str(pid), str(r)) for pid, r in rows}, key=lambda x: (x[0], x[1] != "self"))
+    return pairs if round is None else [x for x in pairs if x[1] == round]
+
+
+def _inputs(path: Path) -> list[Path]:
+    return [path] if path.is_file() else sorted(f for f in path.glob("*") if f.is_file())
