@@ -27,9 +27,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
-from itertools import pairwise, repeat
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -82,6 +81,7 @@ _SEP = "\x1f"
 _CANONICAL_POSITIVE = re.compile(r"(?:[1-9][0-9]*(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])\Z")
 _WHERE_CLAUSE = re.compile(r"\s*([^=!<>]+?)\s*(!=|>=|<=|==|=|>|<)\s*(.*?)\s*\Z", re.S)
 _WHERE_SPLIT = re.compile(r"[,，]")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 # --------------------------------------------------------------------------- canonical text
@@ -160,10 +160,20 @@ def canonical_number(value: object) -> str | None:
     return format(number.normalize(), "f")
 
 
-def _canonical_ids(values: list[object]) -> list[str]:
+def _all_text(column: pd.Series) -> bool:
+    """True when every cell is a str, as in tables read by :func:`jxkit.tables.read_table`."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return not column.isna().any()
+    return all(type(v) is str for v in column.tolist())
+
+
+def _canonical_ids(column: pd.Series) -> list[str]:
     """Canonical ids of a whole column; ASCII text (the usual case) skips NFC."""
-    if all(type(v) is str for v in values):
-        stripped = [v.strip() for v in cast(list[str], values)]
+    values = column.tolist()
+    if _all_text(column):
+        stripped = [v.strip() for v in values]
+        if "".join(stripped).isascii():
+            return stripped
         nfc = unicodedata.normalize
         return [s if s.isascii() else nfc("NFC", s) for s in stripped]
     return [canonical_id(v) for v in values]
@@ -194,7 +204,7 @@ def prn(seed: str, ids: Iterable[object]) -> FloatArray:
     >>> [f"{u:.17g}" for u in prn("2024", ["P001", " P001 "])]
     ['0.16155602176991762', '0.16155602176991762']
     """
-    return _prn(_check_seed(seed), [canonical_id(i) for i in ids])
+    return _prn(_check_seed(seed), [canonical_id(i).encode("utf-8") for i in ids])
 
 
 def _check_seed(seed: object) -> str:
@@ -205,11 +215,11 @@ def _check_seed(seed: object) -> str:
     return seed
 
 
-def _prn(seed: str, cids: Sequence[str]) -> FloatArray:
-    """:func:`prn` for ids already canonical; the one hashing pass over the population."""
+def _prn(seed: str, encoded: Sequence[bytes]) -> FloatArray:
+    """:func:`prn` for canonical ids already in UTF-8; the one hashing pass over the population."""
     prefix = seed.encode("utf-8") + b"\x1f"
     sha = hashlib.sha256
-    head = b"".join([sha(prefix + c.encode("utf-8")).digest()[:8] for c in cids])
+    head = b"".join([sha(prefix + c).digest()[:8] for c in encoded])
     k = np.frombuffer(head, dtype=">u8") >> np.uint64(11)
     u: FloatArray = (k.astype(np.float64) + 0.5) / 2.0**53
     return u
@@ -342,14 +352,20 @@ def _where_mask(
 
 @dataclass(frozen=True)
 class _Population:
-    """The filtered population in canonical form: what the algorithm and fingerprint see."""
+    """The filtered population in canonical form: what the algorithm and fingerprint see.
+
+    Strata are codes into ``names`` (sorted stratum keys; ``[""]`` when not stratified) so
+    that a million rows are grouped with numpy, not with a dict per row.
+    """
 
     frame: pd.DataFrame
     source: str
     rows: IntArray
     ids: list[str]
-    strata: list[str] | None
-    size_text: list[str] | None
+    id_bytes: npt.NDArray[np.bytes_]
+    strata: IntArray | None
+    names: list[str]
+    size_text: npt.NDArray[np.bytes_] | None
     sizes: FloatArray | None
     listing: bytes
     sha256: str
@@ -357,11 +373,23 @@ class _Population:
     def index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.ids)}
 
+    def stratum(self, pos: int) -> str:
+        return self.names[self.strata[pos]] if self.strata is not None else ""
+
 
 def _require_column(frame: pd.DataFrame, column: str, source: str, role: str) -> None:
     if column not in frame.columns:
         shown = "、".join(str(c) for c in frame.columns if c != ROW)
         raise SamplingError(f"{source} 中没有{role}所需的列“{column}”（现有列：{shown}）")
+
+
+def _row_numbers(population: pd.DataFrame) -> IntArray:
+    """Spreadsheet row numbers, so that every message points at the user's own file."""
+    if ROW in population.columns:
+        return population[ROW].to_numpy(dtype=np.intp)
+    if population.index.name == "row":  # jxkit.dataset indexes tables by spreadsheet row
+        return population.index.to_numpy(dtype=np.intp)
+    return np.arange(2, len(population) + 2, dtype=np.intp)
 
 
 def _prepare(
@@ -379,108 +407,158 @@ def _prepare(
         _require_column(population, strata, source, "分层（--strata）")
     if pps is not None:
         _require_column(population, pps, source, "规模（--pps）")
-    if ROW in population.columns:
-        rows = population[ROW].to_numpy(dtype=np.intp)
-    elif population.index.name == "row":  # jxkit.dataset indexes tables by spreadsheet row
-        rows = population.index.to_numpy(dtype=np.intp)
-    else:
-        rows = np.arange(2, len(population) + 2, dtype=np.intp)
+    rows = _row_numbers(population)
     frame = population
     if where:
         mask = _where_mask(population, where, source, rows)
         frame, rows = population[mask], rows[mask]
     frame = frame.reset_index(drop=True)
 
-    problems: list[Problem] = []
-    ids = _canonical_ids(frame[id_col].tolist())
-    for i in (i for i, c in enumerate(ids) if not c):
-        problems.append(Problem(source, "编号为空", int(rows[i]), id_col))
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    for a, b in pairwise(order):
-        if ids[a] == ids[b] and ids[a]:
-            first, second = sorted((int(rows[a]), int(rows[b])))
-            problems.append(
-                Problem(source, f"编号重复（与第 {first} 行相同）", second, id_col, ids[a])
-            )
+    def problem(i: int, message: str, column: str, value: object = None) -> Problem:
+        return Problem(source, message, int(rows[i]), column, value)
 
-    keys: list[str] | None = None
+    ids = _canonical_ids(frame[id_col])
+    id_bytes = _utf8_array(ids)
+    order = _byte_order(id_bytes)
+    problems = [problem(i, "编号为空", id_col) for i in np.flatnonzero(id_bytes == b"").tolist()]
+    problems += [problem(i, "含有制表符、换行符等控制字符", id_col, ids[i]) for i in _controls(ids)]
+    ranked = id_bytes[order]
+    for d in np.flatnonzero((ranked[1:] == ranked[:-1]) & (ranked[1:] != b"")).tolist():
+        first, second = sorted((int(order[d]), int(order[d + 1])), key=lambda i: int(rows[i]))
+        problems.append(
+            problem(second, f"编号重复（与第 {rows[first]} 行相同）", id_col, ids[second])
+        )
+
+    codes: IntArray | None = None
+    names = [""]
     if strata is not None:
-        keys = _canonical_keys(frame[strata].tolist())
-        for i in (i for i, k in enumerate(keys) if not k):
-            problems.append(
-                Problem(source, "分层列为空：每个单位都必须属于一个层", int(rows[i]), strata)
-            )
+        codes, names = _stratum_codes(frame[strata])
+        bad = {k for k, name in enumerate(names) if not name or _CONTROL.search(name)}
+        for i in np.flatnonzero(np.isin(codes, list(bad))).tolist():
+            name = names[codes[i]]
+            message = "含有控制字符" if name else "分层列为空：每个单位都必须属于一个层"
+            problems.append(problem(i, message, strata, name or None))
 
-    size_text: list[str] | None = None
+    size_text: npt.NDArray[np.bytes_] | None = None
     sizes: FloatArray | None = None
     if pps is not None:
-        cells = frame[pps].tolist()
-        size_text = [canonical_number(c) or "" for c in cells]
-        sizes = np.array([float(t) if t else math.nan for t in size_text], dtype=np.float64)
+        size_text, sizes = _sizes(frame[pps])
         for i in np.flatnonzero(~(np.isfinite(sizes) & (sizes > 0))).tolist():
-            problems.append(
-                Problem(
-                    source,
-                    "不是正数：PPS 的规模必须是大于 0 的数字",
-                    int(rows[i]),
-                    pps,
-                    _cell_text(cells[i]) or "（空）",
-                )
-            )
+            shown = _cell_text(frame[pps].iat[i]) or "（空）"
+            problems.append(problem(i, "不是正数：PPS 的规模必须是大于 0 的数字", pps, shown))
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         raise DataError(problems, title=f"{source} 不能用于抽样")
 
-    listing = _listing(ids, keys, size_text, order)
-    if listing.count(b"\n") != len(ids) or listing.count(_SEP.encode()) != 2 * len(ids):
-        _reject_separators(ids, keys, source, rows, id_col, strata)
+    columns = [
+        ranked,
+        None if codes is None else _utf8_array(names)[codes[order]],
+        None if size_text is None else size_text[order],
+    ]
+    listing = _listing(columns, len(ids))
+    digest = hashlib.sha256(listing).hexdigest()
     return _Population(
-        frame,
-        source,
-        rows,
-        ids,
-        keys,
-        size_text,
-        sizes,
-        listing,
-        hashlib.sha256(listing).hexdigest(),
+        frame, source, rows, ids, id_bytes, codes, names, size_text, sizes, listing, digest
     )
 
 
-def _listing(
-    ids: list[str], strata: list[str] | None, sizes: list[str] | None, order: list[int]
-) -> bytes:
-    """Lines ``id \\x1f stratum \\x1f size \\n`` sorted by id: the fingerprinted text."""
-    if not ids:
+def _utf8_array(texts: list[str]) -> npt.NDArray[np.bytes_]:
+    """Texts as a fixed-width UTF-8 byte array: sorting and joining then run in C."""
+    if not texts:
+        return np.array([], dtype="S1")
+    if "".join(texts).isascii():
+        return np.array(texts, dtype="S")
+    return np.array([t.encode("utf-8") for t in texts], dtype="S")
+
+
+def _byte_order(data: npt.NDArray[np.bytes_]) -> IntArray:
+    """Order of UTF-8 strings by bytes, which is Unicode code point order.
+
+    Sorting a million Python strings takes half a second; sorting their bytes as big-endian
+    64-bit words (NUL padding sorts a prefix first, and ids hold no NUL) takes a tenth.
+    """
+    if len(data) == 0:
+        return np.empty(0, dtype=np.intp)
+    width = -(-data.dtype.itemsize // 8) * 8
+    words = data.astype(f"S{width}").view(">u8").reshape(len(data), -1)
+    order: IntArray = np.lexsort(words.T[::-1])
+    return order
+
+
+def _controls(texts: list[str]) -> list[int]:
+    """Positions of texts with C0 control characters, which would break the listing."""
+    if not _CONTROL.search("".join(texts)):
+        return []
+    return [i for i, t in enumerate(texts) if _CONTROL.search(t)]
+
+
+def _stratum_codes(column: pd.Series) -> tuple[IntArray, list[str]]:
+    """Stratum code per row and the sorted canonical stratum keys the codes point into."""
+    raw, uniques = pd.factorize(column, use_na_sentinel=False)
+    keys = [canonical_id(v) for v in uniques]
+    names = sorted(set(keys))
+    position = {k: i for i, k in enumerate(names)}
+    remap = np.array([position[k] for k in keys], dtype=np.intp)
+    codes: IntArray = remap[raw] if len(raw) else np.empty(0, dtype=np.intp)
+    return codes, names
+
+
+def _sizes(column: pd.Series) -> tuple[npt.NDArray[np.bytes_], FloatArray]:
+    """Canonical decimal text of every size (b"" when not a number) and its value.
+
+    Most sizes are already canonical ("12345.6"); a vectorised check finds them, and only
+    the others ("1,000", "1000.0") go through :func:`canonical_number`.
+    """
+    values = column.tolist()
+    n = len(values)
+    if _all_text(column) and "\x00" not in "".join(values):
+        text = _utf8_array(values)
+        fast = _canonical_positive(text)
+    else:
+        text, fast = np.zeros(n, dtype="S1"), np.zeros(n, dtype=bool)
+    slow = np.flatnonzero(~fast)
+    if len(slow):
+        fixed = [(canonical_number(values[i]) or "").encode("ascii") for i in slow.tolist()]
+        text = text.astype(f"S{max(text.dtype.itemsize, *map(len, fixed))}")
+        text[slow] = fixed
+    sizes = np.full(n, math.nan)
+    known = np.flatnonzero(text != b"")
+    sizes[known] = np.fromiter(map(float, text[known].tolist()), np.float64, count=len(known))
+    return text, sizes
+
+
+def _canonical_positive(text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.bool_]:
+    """Which byte strings are positive decimals in canonical form (digits, at most one
+    point, no leading zero before digits, no trailing zero or point after a point)."""
+    n, width = len(text), text.dtype.itemsize
+    m = text.view(np.uint8).reshape(n, width)
+    length = np.count_nonzero(m, axis=1)
+    dot = m == ord(".")
+    ndots = dot.sum(axis=1)
+    first = m[:, 0]
+    second = m[:, 1] if width > 1 else np.zeros(n, dtype=np.uint8)
+    last = m[np.arange(n), np.maximum(length - 1, 0)]
+    ok = np.all(((m >= ord("0")) & (m <= ord("9"))) | dot | (m == 0), axis=1)
+    ok &= (length > 0) & (ndots <= 1)
+    ok &= ((first >= ord("1")) & (first <= ord("9"))) | ((first == ord("0")) & (second == ord(".")))
+    ok &= (ndots == 0) | ((last != ord("0")) & (last != ord(".")))
+    return ok
+
+
+def _listing(columns: list[npt.NDArray[np.bytes_] | None], n: int) -> bytes:
+    """Lines ``id U+001F stratum U+001F size LF`` in id order: the fingerprinted text.
+
+    The byte columns are laid side by side in one matrix and the NUL padding removed, so
+    the text for a million rows is built without a Python loop.
+    """
+    if n == 0:
         return b""
-    sorted_ids = [ids[i] for i in order]
-    if strata is None and sizes is None:
-        return ("\x1f\x1f\n".join(sorted_ids) + "\x1f\x1f\n").encode("utf-8")
-    n = len(ids)
-    col_s = [strata[i] for i in order] if strata is not None else repeat("", n)
-    col_z = [sizes[i] for i in order] if sizes is not None else repeat("", n)
-    return ("\n".join(map(_SEP.join, zip(sorted_ids, col_s, col_z, strict=False))) + "\n").encode(
-        "utf-8"
-    )
-
-
-def _reject_separators(
-    ids: list[str],
-    strata: list[str] | None,
-    source: str,
-    rows: IntArray,
-    id_col: str,
-    strata_col: str | None,
-) -> None:
-    """Ids and strata holding a line break or U+001F would make the listing ambiguous."""
-    problems = []
-    for column, values in ((id_col, ids), (strata_col, strata)):
-        for i, v in enumerate(values or ()):
-            if "\n" in v or _SEP in v:
-                problems.append(
-                    Problem(source, "含有换行符或控制字符 U+001F", int(rows[i]), column, v)
-                )
-    raise DataError(problems, title=f"{source} 不能用于抽样")
+    parts = []
+    for k, column in enumerate(columns):
+        if column is not None:
+            parts.append(column.view(np.uint8).reshape(n, column.dtype.itemsize))
+        parts.append(np.full((n, 1), 0x0A if k == len(columns) - 1 else 0x1F, dtype=np.uint8))
+    return np.concatenate(parts, axis=1).tobytes().replace(b"\x00", b"")
 
 
 # --------------------------------------------------------------------------- selection
@@ -591,20 +669,16 @@ def _select(pop: _Population, params: _Params, mandatory: list[int], u: FloatArr
     eligible[mandatory] = False
     candidates = np.flatnonzero(eligible)
 
+    names = pop.names
     if pop.strata is None:
-        names, groups = [""], [candidates]
-        mandatory_by = {"": len(mandatory)}
+        groups = [candidates]
+        mandatory_by = [len(mandatory)]
     else:
-        names = sorted(set(pop.strata))
-        code_of = {k: i for i, k in enumerate(names)}
-        codes = np.fromiter((code_of[k] for k in pop.strata), dtype=np.intp, count=total)
-        cand_codes = codes[candidates]
+        cand_codes = pop.strata[candidates]
         order = np.argsort(cand_codes, kind="stable")
         bounds = np.cumsum(np.bincount(cand_codes, minlength=len(names)))[:-1]
         groups = np.split(candidates[order], bounds)
-        mandatory_by = {k: 0 for k in names}
-        for p in mandatory:
-            mandatory_by[pop.strata[p]] += 1
+        mandatory_by = np.bincount(pop.strata[mandatory], minlength=len(names)).tolist()
 
     counts = {k: len(g) for k, g in zip(names, groups, strict=True) if len(g)}
     shares = allocate(out.n, counts, params.min_per_stratum if pop.strata is not None else 0)
@@ -617,7 +691,7 @@ def _select(pop: _Population, params: _Params, mandatory: list[int], u: FloatArr
             f"每层至少 {params.min_per_stratum} 个使分配合计 {sum(shares.values())} 超过 n={out.n}"
         )
     select = _WITHIN_STRATUM["pps" if params.pps else "srs"]
-    for name, group in zip(names, groups, strict=True):
+    for name, group, fixed in zip(names, groups, mandatory_by, strict=True):
         n_h = shares.get(name, 0)
         certainty, random = select(group, n_h, u, pop, out) if len(group) else (0, 0)
         out.strata.append(
@@ -627,7 +701,7 @@ def _select(pop: _Population, params: _Params, mandatory: list[int], u: FloatArr
                 "n_h": n_h,
                 "certainty": certainty,
                 "random": random,
-                "mandatory": mandatory_by[name],
+                "mandatory": fixed,
             }
         )
     return out
@@ -817,7 +891,7 @@ def draw(
             ],
             title="必选单位有问题",
         )
-    u = _prn(params.seed, pop.ids)
+    u = _prn(params.seed, pop.id_bytes.tolist())
     result = _select(pop, params, [index[c] for c, _ in mandatory_ids], u)
     selected = _selected_frame(pop, result, u)
     manifest = _manifest(pop, params, result, selected, include_source)
@@ -830,7 +904,7 @@ def _selected_frame(pop: _Population, result: _Draw, u: FloatArray) -> pd.DataFr
     head = pd.DataFrame(
         {
             "id": [pop.ids[p] for p in result.pos],
-            "stratum": [pop.strata[p] for p in result.pos] if pop.strata is not None else "",
+            "stratum": [pop.stratum(p) for p in result.pos],
             "u": u[pos] if len(pos) else np.empty(0),
             "inclusion_probability": np.array(result.prob, dtype=np.float64),
             "reason": result.reason,
@@ -991,7 +1065,7 @@ def _population_lines(
     old = _parse_listing(listing)
     row_of = dict(zip(pop.ids, pop.rows.tolist(), strict=True))
     now = {
-        c: (pop.strata[i] if pop.strata else "", pop.size_text[i] if pop.size_text else "")
+        c: (pop.stratum(i), pop.size_text[i].decode() if pop.size_text is not None else "")
         for i, c in enumerate(pop.ids)
     }
     added = sorted(c for c in now if c not in old)
@@ -1034,14 +1108,14 @@ def _selection_lines(
     try:
         if not pop.ids:
             raise SamplingError("总体没有任何单位")
-        u = _prn(kept.seed, pop.ids)
+        u = _prn(kept.seed, pop.id_bytes.tolist())
         result = _select(pop, kept, [index[c] for c in kept.include], u)
     except SamplingError as exc:
         return False, [*lines, f"无法按清单参数重新抽样：{exc}"]
     redrawn = {
         pop.ids[p]: {
             "id": pop.ids[p],
-            "stratum": pop.strata[p] if pop.strata else "",
+            "stratum": pop.stratum(p),
             "u": float(u[p]),
             "inclusion_probability": q,
             "reason": r,
