@@ -1,0 +1,57 @@
+"""Report rendering: parameterised notebooks to self-contained HTML (and PDF), in batches.
+
+One concept per module: :mod:`~jxkit.render.fonts` (Chinese in charts and pages),
+:mod:`~jxkit.render.execute` (papermill, cold kernel or warm in-process engine),
+:mod:`~jxkit.render.export` (our nbconvert template, PDF), :mod:`~jxkit.render.workers`
+(warm processes that fork per report), :mod:`~jxkit.render.report` (one report),
+:mod:`~jxkit.render.batch` (jobs, resume, index) and :mod:`~jxkit.render.cli`.
+
+Names load lazily: a report notebook that calls ``setup_fonts()`` does not import nbconvert.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .batch import BatchResult, Job, JobResult, render_batch
+    from .cli import add_render_arguments, run_render
+    from .export import export_html, templates_dir
+    from .fonts import setup_fonts
+    from .notebook import setup_report
+    from .report import render_notebook
+
+__all__ = [
+    "BatchResult",
+    "Job",
+    "JobResult",
+    "add_render_arguments",
+    "export_html",
+    "render_batch",
+    "render_notebook",
+    "run_render",
+    "setup_fonts",
+    "setup_report",
+    "templates_dir",
+]
+
+_HOME = {
+    "BatchResult": "batch",
+    "Job": "batch",
+    "JobResult": "batch",
+    "render_batch": "batch",
+    "add_render_arguments": "cli",
+    "run_render": "cli",
+    "export_html": "export",
+    "templates_dir": "export",
+    "setup_fonts": "fonts",
+    "render_notebook": "report",
+    "setup_report": "notebook",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(import_module(f".{_HOME[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,363 @@
+"""Batch rendering: jobs in, report files and a searchable index out.
+
+A province renders thousands of reports at once, so one report's failure never stops the
+others, every file appears atomically, and ``resume`` skips reports whose notebook,
+parameters, input files and jxkit code are all unchanged since they last succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import ReportError
+from .export import atomic_output, embed_font, pdf_support, templates_dir, write_html
+from .report import Task, check_formats, run_task, warm_up
+from .workers import run_pool
+
+__all__ = [
+    "KIND_NAMES",
+    "BatchResult",
+    "Job",
+    "JobResult",
+    "render_batch",
+]
+
+#: How the index names each kind of report; other kinds show their code.
+KIND_NAMES = {"summary": "汇总", "unit": "单位", "project": "项目", "audit": "抽样审计"}
+STATUS_NAMES = {"ok": "成功", "failed": "失败", "skipped": "未变更"}
+MANIFEST = ".jxkit-render.jsonl"
+INDEX = "index.html"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render: which notebook, with which parameters, to which file.
+
+    ``output`` is the HTML path relative to the batch's folder; the executed notebook
+    (``.ipynb``) and the PDF go beside it. ``inputs`` are the files whose content decides
+    whether ``resume`` may skip the report (the notebook itself always counts).
+    """
+
+    kind: str
+    key: str
+    notebook: Path
+    parameters: Mapping[str, Any]
+    output: Path
+    title: str
+    inputs: Sequence[Path] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        output = Path(self.output)
+        if output.is_absolute() or ".." in output.parts or output.suffix != ".html":
+            raise ReportError(
+                f"报告 {self.key} 的输出路径“{output}”须是输出文件夹内以 .html 结尾的相对路径"
+            )
+        object.__setattr__(self, "output", output)
+        object.__setattr__(self, "notebook", Path(self.notebook))
+        object.__setattr__(self, "inputs", [Path(p) for p in self.inputs])
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """How one job went: ``status`` is ``ok``, ``failed`` or ``skipped`` (unchanged, kept)."""
+
+    job: Job
+    status: str
+    seconds: float
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """All jobs' results, in the order the jobs were given."""
+
+    out_dir: Path
+    results: list[JobResult]
+    seconds: float
+
+    @property
+    def index(self) -> Path:
+        return self.out_dir / INDEX
+
+    @property
+    def ok(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "ok"]
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "skipped"]
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        text = f"共 {len(self.results)} 份报告：成功 {len(self.ok)}，失败 {len(self.failed)}"
+        if self.skipped:
+            text += f"，未变更跳过 {len(self.skipped)}"
+        return f"{text}；用时 {self.seconds:.1f} 秒。索引：{self.index}"
+
+
+def render_batch(
+    jobs: Iterable[Job],
+    out_dir: str | os.PathLike[str],
+    *,
+    workers: int = 2,
+    resume: bool = False,
+    formats: Iterable[str] = ("html",),
+    progress: bool = True,
+    timeout: float | None = None,
+) -> BatchResult:
+    """Render every job on ``workers`` warm processes; write ``index.html``; never stop early.
+
+    A failed job is recorded with its error in plain words (the traceback stays in its
+    executed notebook). With ``resume``, a job whose fingerprint matches its last success
+    and whose files are all there is skipped. ``timeout`` (seconds) bounds each report.
+    """
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    out = Path(out_dir)
+    job_list = list(jobs)
+    wanted = check_formats(formats)
+    if "pdf" in wanted:
+        pdf_support()
+    _check_unique(job_list)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = _Manifest(out)
+    fingerprint = _Fingerprinter(wanted)
+    prints = [fingerprint(job) for job in job_list]
+    results: list[JobResult | None] = [None] * len(job_list)
+    todo: list[int] = []
+    for i, job in enumerate(job_list):
+        if resume and manifest.unchanged(job, prints[i], wanted):
+            results[i] = JobResult(job, "skipped", 0.0)
+        else:
+            todo.append(i)
+    tasks = [Task(job_list[i], out, wanted, timeout) for i in todo]
+    bar = tqdm(
+        total=len(job_list),
+        initial=len(job_list) - len(todo),
+        desc="生成报告",
+        unit="份",
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    failures = 0
+    runner = run_pool(
+        tasks, workers=workers, warm=partial(warm_up, wanted), run=run_task, timeout=timeout
+    )
+    try:
+        with closing(runner):
+            for n, outcome in runner:
+                i = todo[n]
+                result = JobResult(
+                    job_list[i], outcome["status"], outcome["seconds"], outcome.get("error", "")
+                )
+                results[i] = result
+                manifest.record(result, prints[i])
+                failures += result.status == "failed"
+                bar.update(1)
+                if failures:
+                    bar.set_postfix_str(f"失败 {failures}")
+    finally:
+        bar.close()
+        manifest.save()
+        write_index(
+            out,
+            manifest.entries(),
+            resumed={r.job.output for r in results if r and r.status == "skipped"},
+        )
+    done = [r for r in results if r is not None]
+    return BatchResult(out, done, time.perf_counter() - started)
+
+
+def _check_unique(jobs: Sequence[Job]) -> None:
+    seen: dict[Path, Job] = {}
+    clashes = []
+    for job in jobs:
+        other = seen.setdefault(job.output, job)
+        if other is not job:
+            clashes.append(f"{other.key} 与 {job.key} 都写 {job.output.as_posix()}")
+    if clashes:
+        raise ReportError("多份报告的输出文件相同：" + "；".join(clashes))
+
+
+def _files(job: Job, formats: Iterable[str]) -> list[Path]:
+    """A job's files relative to the batch folder: executed notebook, HTML, PDF."""
+    return [job.output.with_suffix(".ipynb")] + [job.output.with_suffix(f".{f}") for f in formats]
+
+
+# --- resume ---------------------------------------------------------------------------------
+
+
+class _Fingerprinter:
+    """A job's fingerprint: everything that could change its report, hashed.
+
+    Input files are hashed once per batch however many jobs share them (a dataset file is
+    read by every report), keyed by size and modification time.
+    """
+
+    def __init__(self, formats: tuple[str, ...]) -> None:
+        self._hashes: dict[tuple[str, int, int], str] = {}
+        self._base = hashlib.sha256(json.dumps([formats, _code_digest()]).encode()).hexdigest()
+
+    def __call__(self, job: Job) -> str:
+        parts = {
+            "base": self._base,
+            "parameters": json.dumps(
+                dict(job.parameters), sort_keys=True, ensure_ascii=False, default=str
+            ),
+            "files": [self._file(p) for p in [job.notebook, *job.inputs]],
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+    def _file(self, path: Path) -> str:
+        try:
+            stat = path.stat()
+        except OSError:
+            return f"{path}: missing"
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in self._hashes:
+            self._hashes[key] = _sha256(path)
+        return self._hashes[key]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _code_digest() -> str:
+    """jxkit's code and report templates: a new version re-renders everything."""
+    import jxkit
+
+    package = Path(jxkit.__file__).resolve().parent
+    files = sorted(package.rglob("*.py")) + sorted((templates_dir() / "report").iterdir())
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class _Manifest:
+    """What each report's last run was, kept in the batch folder (one JSON line per run).
+
+    Lines are appended as reports finish, so an interrupted batch still knows what it did;
+    ``save`` rewrites the file with the latest line per report.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.path = out_dir / MANIFEST
+        self._entries: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                    self._entries[entry["output"]] = entry
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by an interruption
+
+    def unchanged(self, job: Job, fingerprint: str, formats: tuple[str, ...]) -> bool:
+        entry = self._entries.get(job.output.as_posix())
+        return (
+            entry is not None
+            and entry.get("status") == "ok"
+            and entry.get("fingerprint") == fingerprint
+            and all((self.out_dir / f).is_file() for f in _files(job, formats))
+        )
+
+    def record(self, result: JobResult, fingerprint: str) -> None:
+        job = result.job
+        entry: dict[str, Any] = {
+            "output": job.output.as_posix(),
+            "kind": job.kind,
+            "key": job.key,
+            "title": job.title,
+            "status": result.status,
+            "error": result.error,
+            "seconds": round(result.seconds, 3),
+            "fingerprint": fingerprint,
+            "finished": dt.datetime.now().isoformat(timespec="seconds"),
+        }
+        self._entries[entry["output"]] = entry
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def entries(self) -> list[dict[str, Any]]:
+        return list(self._entries.values())
+
+    def save(self) -> None:
+        with atomic_output(self.path) as tmp:
+            tmp.write_text(
+                "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self._entries.values()),
+                encoding="utf-8",
+            )
+
+
+# --- index ----------------------------------------------------------------------------------
+
+
+def write_index(
+    out_dir: Path, entries: Iterable[Mapping[str, Any]], *, resumed: Iterable[Path] = ()
+) -> Path:
+    """Write ``index.html``: every report in the folder with its status, error and links."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    kept = {p.as_posix() for p in resumed}
+    order = {kind: n for n, kind in enumerate(KIND_NAMES)}
+    rows = []
+    for entry in sorted(
+        entries, key=lambda e: (order.get(e["kind"], len(order)), e["kind"], e["key"])
+    ):
+        html = Path(entry["output"])
+        links = [
+            (label, quote(html.with_suffix(suffix).as_posix()))
+            for label, suffix in (("HTML", ".html"), ("PDF", ".pdf"), ("执行记录", ".ipynb"))
+            if (out_dir / html.with_suffix(suffix)).is_file()
+        ]
+        status = "skipped" if entry["output"] in kept else entry["status"]
+        rows.append(
+            {
+                "kind": KIND_NAMES.get(entry["kind"], entry["kind"]),
+                "key": entry["key"],
+                "title": entry["title"],
+                "href": quote(html.as_posix()) if (out_dir / html).is_file() else "",
+                "status": status,
+                "status_name": STATUS_NAMES.get(status, status),
+                "seconds": entry["seconds"],
+                "error": entry["error"],
+                "links": links,
+                "finished": entry.get("finished", ""),
+            }
+        )
+    counts = {s: sum(r["status"] == s for r in rows) for s in STATUS_NAMES}
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir() / "report")),
+        autoescape=select_autoescape(default=True),
+        keep_trailing_newline=True,
+    )
+    page = env.get_template("batch_index.html.j2").render(
+        rows=rows,
+        counts=counts,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    )
+    return write_html(embed_font(page), out_dir / INDEX)

@@ -1,0 +1,168 @@
+"""``jxkit render``: the arguments, the dataset's jobs, and a plain summary at the end.
+
+The main CLI (:mod:`jxkit.cli`) owns the subcommand; it calls :func:`add_render_arguments`
+and :func:`run_render`. Which reports a dataset has is decided by code that knows datasets:
+``jxkit.reports.jobs_for_dataset`` (or any ``make_jobs`` passed in).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from ..errors import ReportError
+from .batch import KIND_NAMES, BatchResult, Job, render_batch
+
+__all__ = ["JobsFactory", "add_render_arguments", "rerun_command", "run_render"]
+
+#: ``make_jobs(dataset, *, kinds, round, year, sample) -> list[Job]``
+JobsFactory = Callable[..., Sequence[Job]]
+DEFAULT_KINDS = ("project", "unit", "audit", "summary")
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in text.replace("，", ",").split(",") if w.strip()]
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def add_render_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``render`` arguments (names are a contract with users' scripts)."""
+    parser.add_argument("dataset", type=Path, metavar="数据集", help="数据集文件夹或工作簿")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="文件夹",
+        help="输出文件夹：index.html 与各报告写在这里",
+    )
+    parser.add_argument(
+        "--kind",
+        type=_words,
+        default=list(DEFAULT_KINDS),
+        metavar="类型",
+        help="报告类型，逗号分隔：project（项目）、unit（单位）、audit（抽样审计）、summary（汇总）；默认全部",
+    )
+    parser.add_argument(
+        "--round",
+        choices=("self", "review"),
+        default=None,
+        help="评价轮次：self（自评）或 review（再评价）",
+    )
+    parser.add_argument(
+        "--year", type=int, default=None, metavar="年度", help="只生成这一年度的报告"
+    )
+    parser.add_argument(
+        "--only",
+        type=_words,
+        default=None,
+        metavar="编号",
+        help="只生成这些编号的报告，逗号分隔（项目编号；单位报告为“单位编号-年度”）",
+    )
+    parser.add_argument(
+        "--sample", type=Path, default=None, metavar="文件夹", help="抽样结果文件夹"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        metavar="N",
+        help="并行进程数，默认等于 CPU 核数",
+    )
+    parser.add_argument("--resume", action="store_true", help="跳过输入未变、上次已成功生成的报告")
+    parser.add_argument(
+        "--format",
+        type=_words,
+        default=["html"],
+        metavar="格式",
+        help="输出格式，逗号分隔：html、pdf；默认 html",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, metavar="秒", help="单份报告最长用时，超时记为失败"
+    )
+
+
+def run_render(args: argparse.Namespace, *, make_jobs: JobsFactory | None = None) -> int:
+    """Render the dataset's reports; 0 if all succeeded, 1 if any failed (after all ran)."""
+    make = make_jobs or _dataset_jobs()
+    jobs = list(
+        make(args.dataset, kinds=args.kind, round=args.round, year=args.year, sample=args.sample)
+    )
+    if args.only:
+        wanted = set(args.only)
+        missing = wanted - {job.key for job in jobs}
+        if missing:
+            raise ReportError(f"没有这些编号的报告：{'、'.join(sorted(missing))}")
+        jobs = [job for job in jobs if job.key in wanted]
+    if args.workers < 1:
+        raise ReportError("--workers 至少为 1")
+    result = render_batch(
+        jobs,
+        args.out,
+        workers=args.workers,
+        resume=args.resume,
+        formats=args.format,
+        progress=True,
+        timeout=args.timeout,
+    )
+    print(result.summary())
+    if not result.failed:
+        return 0
+    report_failures(result, args, file=sys.stderr)
+    return 1
+
+
+def report_failures(result: BatchResult, args: argparse.Namespace, *, file: Any) -> None:
+    """List failed reports with their first error line and the command that re-runs only them."""
+    print(f"有 {len(result.failed)} 份报告失败：", file=file)
+    for r in result.failed:
+        first = r.error.splitlines()[0] if r.error else "（无错误信息）"
+        print(f"  {KIND_NAMES.get(r.job.kind, r.job.kind)} {r.job.key}：{first}", file=file)
+    print("详情见索引与各报告的执行记录（.ipynb）。修正后只重新生成失败的报告：", file=file)
+    print("  " + rerun_command(args, result), file=file)
+
+
+def rerun_command(args: argparse.Namespace, result: BatchResult) -> str:
+    """The ``jxkit render`` command line that renders just the failed reports again."""
+    kinds = sorted({r.job.kind for r in result.failed})
+    parts = [
+        "jxkit",
+        "render",
+        str(args.dataset),
+        "--out",
+        str(args.out),
+        "--kind",
+        ",".join(kinds),
+    ]
+    if args.round:
+        parts += ["--round", args.round]
+    if args.year is not None:
+        parts += ["--year", str(args.year)]
+    if args.sample is not None:
+        parts += ["--sample", str(args.sample)]
+    if args.format != ["html"]:
+        parts += ["--format", ",".join(args.format)]
+    parts += ["--only", ",".join(r.job.key for r in result.failed)]
+    return shlex.join(parts)
+
+
+def _dataset_jobs() -> JobsFactory:
+    try:
+        module = import_module("jxkit.reports")
+    except ModuleNotFoundError as exc:
+        if exc.name != "jxkit.reports":
+            raise
+        raise ReportError("这个版本的 jxkit 还不能列出数据集的报告（缺少 jxkit.reports）") from None
+    return module.jobs_for_dataset

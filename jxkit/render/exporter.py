@@ -1,0 +1,100 @@
+"""nbconvert's HTMLExporter on our ``report`` template.
+
+nbconvert's stock template pulls require.js and MathJax from a CDN and weighs ~300 KB; ours
+has no code, no prompts, no stderr, no tracebacks, no scripts and no external URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+from nbformat import NotebookNode
+from traitlets import default
+from traitlets.config import Config
+
+from .export import templates_dir
+
+__all__ = ["ReportExporter"]
+
+
+class _ReportOutputs(CoalesceStreamsPreprocessor):
+    """Drop stderr and tracebacks, then merge stream pieces, so flush timing never shows."""
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict[str, Any], cell_index: int
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        if "outputs" in cell:
+            cell.outputs = [
+                out
+                for out in cell.outputs
+                if out.output_type != "error"
+                and not (out.output_type == "stream" and out.name == "stderr")
+            ]
+        return super().preprocess_cell(cell, resources, cell_index)
+
+
+class ReportExporter(HTMLExporter):
+    """HTMLExporter on our ``report`` template: outputs and Markdown only, nothing from outside."""
+
+    export_from_notebook = "jxkit report"
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return "report"
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self) -> list[str]:
+        return [str(templates_dir())]
+
+    @property
+    def default_config(self) -> Config:
+        config = super().default_config
+        config.merge(
+            Config(
+                {
+                    "TemplateExporter": {
+                        "exclude_input": True,
+                        "exclude_input_prompt": True,
+                        "exclude_output_prompt": True,
+                    },
+                    "HTMLExporter": {"exclude_anchor_links": True},
+                    # Scripts and widgets would need a CDN: fall back to HTML or text.
+                    "NbConvertBase": {
+                        "display_data_priority": [
+                            "text/html",
+                            "text/markdown",
+                            "image/svg+xml",
+                            "image/png",
+                            "image/jpeg",
+                            "text/latex",
+                            "text/plain",
+                        ]
+                    },
+                    "TagRemovePreprocessor": {
+                        "enabled": True,
+                        "remove_cell_tags": {"remove-cell"},
+                        "remove_all_outputs_tags": {"remove-output"},
+                    },
+                }
+            )
+        )
+        return config
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.register_preprocessor(_ReportOutputs(parent=self), enabled=True)
+
+    def default_filters(self) -> Any:
+        """Add ``markdown2html_escaped`` for Markdown built from data."""
+        yield from super().default_filters()
+        yield ("markdown2html_escaped", _markdown_escaped)
+
+
+def _markdown_escaped(source: str) -> Markup:
+    """Markdown to HTML with any raw HTML shown as text: data never becomes markup."""
+    renderer = IPythonRenderer(escape=True, exclude_anchor_links=True)
+    return Markup(MarkdownWithMath(renderer=renderer).render(source))

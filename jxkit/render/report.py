@@ -1,0 +1,169 @@
+"""One report from notebook to files: executed ``.ipynb``, ``.html``, optionally ``.pdf``."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import JxkitError, ReportError
+from .execute import INLINE_BACKEND, INPROCESS_ENGINE, execute_notebook, failure_text
+from .export import export_html, pdf_support, write_html, write_pdf
+from .fonts import preload_font
+from .workers import Outcome, failed
+
+if TYPE_CHECKING:
+    from .batch import Job
+
+__all__ = ["FORMATS", "PRELOAD_MODULES", "check_formats", "plain_error", "render_notebook"]
+
+FORMATS = ("html", "pdf")
+#: Imported once per warm worker so that no report pays for them; a report notebook that
+#: imports anything heavy not covered here (through ``jxkit``) still works, only slower.
+PRELOAD_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "IPython.display", "jxkit")
+
+
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The requested output formats in a fixed order; HTML is always made (PDF is printed from it)."""
+    wanted = {f.strip().lower() for f in formats if f.strip()}
+    unknown = wanted - set(FORMATS)
+    if unknown:
+        raise ReportError(f"不支持的报告格式：{'、'.join(sorted(unknown))}（可选：html、pdf）")
+    return tuple(f for f in FORMATS if f in wanted or f == "html")
+
+
+def render_notebook(
+    notebook: str | os.PathLike[str],
+    parameters: Mapping[str, Any],
+    html_path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    formats: Iterable[str] = ("html",),
+    timeout: float | None = None,
+) -> Path:
+    """Render one report cold: papermill in a fresh kernel, then our HTML (and PDF) export.
+
+    The executed notebook is kept beside the HTML (``.ipynb``) for provenance, also when a
+    cell fails; the failure is raised as :class:`ReportError` in plain words. This is the
+    reference path the warm batch path is checked against. Returns the HTML path.
+    """
+    notebook = Path(notebook)
+    html_path = Path(html_path)
+    _render(
+        notebook,
+        parameters,
+        html_path,
+        title or notebook.stem,
+        check_formats(formats),
+        None,
+        timeout,
+    )
+    return html_path
+
+
+def _render(
+    notebook: Path,
+    parameters: Mapping[str, Any],
+    html_path: Path,
+    title: str,
+    formats: tuple[str, ...],
+    engine: str | None,
+    timeout: float | None,
+) -> None:
+    pdf_path = html_path.with_suffix(".pdf")
+    try:
+        nb = execute_notebook(
+            notebook, parameters, html_path.with_suffix(".ipynb"), engine=engine, timeout=timeout
+        )
+        page = export_html(nb, title=title)
+        write_html(page, html_path)
+        if "pdf" in formats:
+            write_pdf(page, pdf_path)
+    except BaseException:
+        # A failed report must not leave an older page that looks like its result.
+        html_path.unlink(missing_ok=True)
+        pdf_path.unlink(missing_ok=True)
+        raise
+
+
+def plain_error(exc: BaseException) -> str:
+    """An exception as users read it: jxkit's own message, else type and message on one line."""
+    if isinstance(exc, JxkitError):
+        return str(exc)
+    return failure_text(type(exc).__name__, str(exc))
+
+
+# --- in warm workers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs to render one job."""
+
+    job: Job
+    out_dir: Path
+    formats: tuple[str, ...]
+    timeout: float | None
+
+
+def warm_up(formats: tuple[str, ...]) -> None:
+    """Import and prepare once per worker everything each report would otherwise pay for."""
+    # As IPKernelApp does before any user code, so matplotlib picks the inline backend.
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    for name in PRELOAD_MODULES:
+        try:
+            import_module(name)
+        except Exception:  # the report that needs it will say why
+            continue
+    for name in (
+        "papermill",
+        "papermill.translators",
+        "nbclient",
+        "ipykernel.zmqshell",
+        "ipykernel.compiler",
+        "ipykernel.ipkernel",
+        "jupyter_client.session",
+        "IPython.core.pylabtools",
+    ):
+        import_module(name)
+    import matplotlib
+
+    if matplotlib.get_backend(auto_select=False) == INLINE_BACKEND:
+        import matplotlib.pyplot as plt
+
+        plt.switch_backend(INLINE_BACKEND)
+    preload_font()
+    from .export import warm_exporter
+
+    warm_exporter()
+    if "pdf" in formats:
+        pdf_support()
+
+
+def run_task(task: Task, warm: bool) -> Outcome:
+    """Render one job; in a forked child of a warm worker, ``warm`` runs it in-process."""
+    from .execute import register_inprocess_engine
+
+    start = time.perf_counter()
+    job = task.job
+    engine = None
+    if warm:
+        register_inprocess_engine()
+        engine = INPROCESS_ENGINE
+    try:
+        _render(
+            job.notebook,
+            job.parameters,
+            task.out_dir / job.output,
+            job.title,
+            task.formats,
+            engine,
+            task.timeout,
+        )
+    except Exception as exc:  # every failure is this report's, in plain words
+        return failed(plain_error(exc), time.perf_counter() - start)
+    return {"status": "ok", "error": "", "seconds": time.perf_counter() - start}

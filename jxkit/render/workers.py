@@ -1,0 +1,214 @@
+"""Warm worker processes that fork one short-lived child per task.
+
+Each worker is a fresh interpreter (``spawn``: safe even when the caller is a Jupyter
+kernel with threads) that runs ``warm`` once, importing everything a report needs; then for
+each task it forks, the child runs the task and exits. Whatever happens in a child (an
+exception, a crash, a hang past the timeout) becomes that task's failure, never the
+batch's. Where there is no ``fork`` (Windows) the worker runs tasks itself, cold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+__all__ = ["CAN_FORK", "Outcome", "failed", "run_pool"]
+
+#: A task's result as the caller sees it: ``status`` ("ok"/"failed"), ``error``, ``seconds``...
+Outcome = dict[str, Any]
+#: ``run(task, warm)``: warm is True inside a forked child of a warmed worker.
+Runner = Callable[[Any, bool], Outcome]
+
+# macOS forks badly once system frameworks are loaded; Windows cannot fork at all.
+CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
+
+
+def failed(error: str, seconds: float = 0.0) -> Outcome:
+    """An outcome for a task that did not finish."""
+    return {"status": "failed", "error": error, "seconds": seconds}
+
+
+def run_pool(
+    tasks: Sequence[Any],
+    *,
+    workers: int,
+    warm: Callable[[], None],
+    run: Runner,
+    timeout: float | None = None,
+) -> Generator[tuple[int, Outcome], None, None]:
+    """Run ``tasks`` on ``workers`` warm processes; yield ``(task index, outcome)`` as they end.
+
+    ``warm`` and ``run`` must be module-level functions (they are sent to new interpreters).
+    """
+    if not tasks:
+        return
+    context = multiprocessing.get_context("spawn")
+    queue = deque(enumerate(tasks))
+    busy: dict[Connection, int] = {}
+    processes: dict[Connection, Any] = {}
+
+    def start_worker() -> Connection:
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=_worker_main,
+            args=(theirs, warm, run, timeout),
+            name="jxkit-render-worker",
+            daemon=True,
+        )
+        process.start()
+        theirs.close()
+        processes[ours] = process
+        return ours
+
+    def feed(conn: Connection) -> None:
+        if queue:
+            index, task = queue.popleft()
+            conn.send((index, task))
+            busy[conn] = index
+
+    try:
+        for _ in range(max(1, min(workers, len(tasks)))):
+            feed(start_worker())
+        while busy:
+            for conn in wait(list(busy)):
+                assert isinstance(conn, Connection)
+                index = busy.pop(conn)
+                try:
+                    outcome: Outcome = conn.recv()
+                except (EOFError, OSError):
+                    # The worker itself died (killed from outside, out of memory): replace it.
+                    processes.pop(conn).join(timeout=1)
+                    conn.close()
+                    outcome = failed("报告工作进程意外退出（可能是内存不足或被系统终止）")
+                    if queue:
+                        conn = start_worker()
+                yield index, outcome
+                feed(conn)
+    finally:
+        for conn, process in processes.items():
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()  # its SIGTERM handler kills the child it is waiting for
+                process.join(timeout=5)
+            conn.close()
+
+
+def _worker_main(
+    conn: Connection, warm: Callable[[], None], run: Runner, timeout: float | None
+) -> None:
+    """A worker: warm up once, then take tasks until told to stop."""
+    # Ctrl-C is the parent's to handle; on SIGTERM the child must not outlive its worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child: list[int] = []
+
+    def on_term(signum: int, frame: Any) -> None:
+        for pid in child:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, on_term)
+    if CAN_FORK:
+        # One BLAS thread per worker: workers already fill the cores, and a forked child
+        # of a process with idle BLAS threads is safer without them.
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, "1")
+        # A failed warm-up only makes reports slower; the reports that hit the same problem
+        # say what it is.
+        with contextlib.suppress(Exception):
+            warm()
+        # Objects made so far are shared with every child; keep the collector off them so
+        # children do not copy their pages.
+        gc.collect()
+        gc.freeze()
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        _, task = message
+        conn.send(_run_forked(run, task, timeout, child) if CAN_FORK else _run_here(run, task))
+
+
+def _run_here(run: Runner, task: Any) -> Outcome:
+    start = time.perf_counter()
+    try:
+        return run(task, False)
+    except Exception as exc:  # reported as this task's failure
+        return failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+
+
+def _run_forked(run: Runner, task: Any, timeout: float | None, child: list[int]) -> Outcome:
+    """Run one task in a forked child; turn its exit, crash or hang into an outcome."""
+    start = time.perf_counter()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report through the pipe, never return
+        os.close(read_fd)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _reseed()
+        try:
+            outcome = run(task, True)
+        except BaseException as exc:  # the child must always report
+            outcome = failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+        try:
+            data = pickle.dumps(outcome)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view) :]
+        finally:
+            os._exit(0)  # skip the worker's atexit handlers and buffers: they are not ours
+    os.close(write_fd)
+    child.append(pid)
+    chunks: list[bytes] = []
+    timed_out = False
+    deadline = None if timeout is None else start + timeout
+    try:
+        while True:
+            if deadline is not None:
+                left = deadline - time.perf_counter()
+                if left <= 0 or not select.select([read_fd], [], [], left)[0]:
+                    timed_out = True
+                    os.kill(pid, signal.SIGKILL)
+                    break
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
+        child.remove(pid)
+    seconds = time.perf_counter() - start
+    if timed_out:
+        return failed(f"超过 {timeout:g} 秒仍未完成，已中止", seconds)
+    if chunks:
+        outcome = pickle.loads(b"".join(chunks))
+        outcome.setdefault("seconds", seconds)
+        return outcome
+    if os.WIFSIGNALED(status):
+        name = signal.Signals(os.WTERMSIG(status)).name
+        return failed(f"报告进程意外终止（信号 {name}），可能是内存不足或扩展库崩溃", seconds)
+    return failed(f"报告进程意外退出（退出码 {os.waitstatus_to_exitcode(status)}）", seconds)
+
+
+def _reseed() -> None:
+    """A fresh kernel seeds NumPy's global generator from the OS; so must a forked child."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
