@@ -4,6 +4,7 @@ reproduces, and what the re-evaluation found."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,11 @@ METHODS = {
 REASONS = {"random": "随机抽中", "certainty": "必然入样（规模大）", "mandatory": "指定必抽"}
 
 
+def _arg(text: str) -> str:
+    """Quote a shell argument only when it needs it (Chinese text reads better bare)."""
+    return text if re.fullmatch(r"[\w\-./:=,%+@]+", text) else shlex.quote(text)
+
+
 def reproduce_command(manifest: dict[str, Any], population: str, out: str = "复现抽样") -> str:
     """The exact ``jxkit sample`` command that redraws this sample."""
     p = manifest.get("parameters", {})
@@ -46,7 +52,7 @@ def reproduce_command(manifest: dict[str, Any], population: str, out: str = "复
     if p.get("include_file"):
         parts += ["--include", str(p["include_file"])]
     parts += ["--out", out]
-    return " ".join(shlex.quote(x) for x in parts)
+    return " ".join(_arg(x) for x in parts)
 
 
 class AuditReport:
@@ -159,7 +165,9 @@ class AuditReport:
 
     def reproduce(self) -> Html:
         cmd = reproduce_command(self.manifest, self.dataset)
-        verify_cmd = f"jxkit verify {shlex.quote(str(self.sample_dir / 'manifest.json'))} {shlex.quote(self.dataset)}"
+        verify_cmd = (
+            f"jxkit verify {_arg(str(self.sample_dir / 'manifest.json'))} {_arg(self.dataset)}"
+        )
         status = "复现一致：总体与抽样结果均与记录相符。" if self.check.ok else "复现不一致："
         lines = "" if self.check.ok else paragraphs(self.check.lines, numbered=False)
         return Html(

@@ -1,0 +1,186 @@
+"""Every report notebook, run through the real renderer on data, and read like a user would."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import MINI
+
+from jxkit.cli import main
+from jxkit.render.batch import Job, render_batch
+from jxkit.render.cli import run_render
+from jxkit.report.jobs import jobs_for_dataset, notebooks_dir
+
+URL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", re.I)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini dataset with a sample, a hostile project name and personal data in evidence."""
+    root = tmp_path_factory.mktemp("reports")
+    data = root / "data"
+    shutil.copytree(MINI, data)
+    projects = pd.read_csv(data / "projects.csv", dtype=str, keep_default_na=False)
+    projects.loc[projects["project_id"] == "P-001", "name"] = "<script>alert(1)</script>培训"
+    projects.to_csv(data / "projects.csv", index=False)
+    ev = pd.read_csv(data / "evaluations.csv", dtype=str, keep_default_na=False)
+    ev.loc[(ev["project_id"] == "P-002") & (ev["indicator_id"] == "J05"), "evidence"] = (
+        "困难职工王建国，身份证号330102198003151234，电话13912345678"
+    )
+    ev.to_csv(data / "evaluations.csv", index=False)
+    assert (
+        main(["sample", str(data), "--seed", "审计测试", "--n", "2", "--out", str(root / "sample")])
+        == 0
+    )
+    out = root / "out"
+    result = render_batch(
+        jobs_for_dataset(data, sample=root / "sample"), out, workers=2, progress=False
+    )
+    assert not result.failed, [r.error for r in result.failed]
+    return out
+
+
+def html(out: Path, rel: str) -> str:
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def test_every_kind_renders(rendered: Path) -> None:
+    for rel in [
+        "index.html",
+        "summary-2021.html",
+        "unit/C01-2021.html",
+        "project/P-001.html",
+        "project/P-003-review.html",
+        "audit/sample.html",
+    ]:
+        assert (rendered / rel).exists(), rel
+    assert (rendered / "project" / "P-002.ipynb").exists()  # executed notebook kept for provenance
+
+
+@pytest.mark.parametrize(
+    ("rel", "headings"),
+    [
+        (
+            "project/P-002.html",
+            [
+                "一、基本情况",
+                "二、评价工作开展情况",
+                "三、综合评价结论",
+                "四、绩效指标分析",
+                "五、存在的问题",
+                "六、有关建议",
+            ],
+        ),
+        (
+            "unit/K01-2021.html",
+            [
+                "一、单位基本情况",
+                "二、单位整体绩效",
+                "四、三项十类绩效管理覆盖情况",
+                "五、同层级单位排名",
+            ],
+        ),
+        (
+            "summary-2021.html",
+            [
+                "一、总体情况",
+                "二、红灯警示项目",
+                "三、三项十类绩效管理覆盖情况",
+                "四、预算安排建议",
+                "五、单位排名",
+            ],
+        ),
+        (
+            "audit/sample.html",
+            ["一、抽样方法与参数", "三、抽中的单元", "四、复现与核验", "五、再评价结果比较"],
+        ),
+    ],
+)
+def test_reports_follow_their_outline_and_are_clean(
+    rendered: Path, rel: str, headings: list[str]
+) -> None:
+    text = html(rendered, rel)
+    for h in headings:
+        assert h in text, h
+    assert not URL.search(text), "a report must not load anything from outside"
+    for bad in ("Traceback", "In&nbsp;[", "Warning", "warnings.warn", "DataFrame"):
+        assert bad not in text, bad
+    assert '<img alt="' in text or rel.startswith("unit/K01")  # charts embedded as data URIs
+
+
+def test_project_report_content(rendered: Path) -> None:
+    text = html(rendered, "project/P-002.html")
+    assert "75" in text and "中" in text  # the hand-computed total and grade of P-002
+    assert "完成值 900 不在合理区间 [500, 800] 内，扣 15 分" in text
+    assert "改进管理，压减预算" in text  # results application from the policy file
+
+
+def test_review_side_by_side(rendered: Path) -> None:
+    text = html(rendered, "project/P-003-review.html")
+    assert "自评得分" in text and "自评完成值" in text
+
+
+def test_values_are_escaped(rendered: Path) -> None:
+    text = html(rendered, "project/P-001.html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;培训" in text
+    assert "<script>alert(1)" not in text
+    assert "<script>alert(1)" not in html(rendered, "index.html")
+
+
+def test_personal_data_is_masked(rendered: Path) -> None:
+    text = html(rendered, "project/P-002.html")
+    assert "330102198003151234" not in text and "13912345678" not in text
+    assert "王建国" not in text
+    assert "330*************34" in text and "139****5678" in text and "困难职工王**" in text
+
+
+def test_audit_report_proves_reproduction(rendered: Path) -> None:
+    text = html(rendered, "audit/sample.html")
+    assert "复现一致" in text
+    assert "jxkit sample" in text and "--seed 审计测试" in text
+
+
+def test_one_broken_report_does_not_stop_the_others(tmp_path: Path, capsys) -> None:
+    def make_jobs(dataset, **kw):
+        jobs = jobs_for_dataset(dataset, **kw)
+        broken = Job(
+            "project",
+            "P-404",
+            notebooks_dir() / "project_report.ipynb",
+            {
+                "dataset": str(MINI.resolve()),
+                "project_id": "P-404",
+                "round": "self",
+                "sample_dir": "",
+            },
+            Path("project/P-404.html"),
+            "不存在的项目",
+        )
+        return [*jobs, broken]
+
+    args = argparse.Namespace(
+        dataset=MINI,
+        out=tmp_path / "out",
+        kind=["project"],
+        round=None,
+        year=None,
+        only=None,
+        sample=None,
+        workers=2,
+        resume=False,
+        format=["html"],
+        timeout=None,
+    )
+    assert run_render(args, make_jobs=make_jobs) == 1
+    err = capsys.readouterr().err
+    assert "P-404" in err and "数据集中没有项目 P-404" in err and "--only P-404" in err
+    for pid in ("P-001", "P-002", "P-003"):
+        assert (tmp_path / "out" / "project" / f"{pid}.html").exists()
+    assert not (tmp_path / "out" / "project" / "P-404.html").exists()
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "数据集中没有项目 P-404" in index and "失败" in index
