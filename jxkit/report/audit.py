@@ -15,15 +15,10 @@ from ..compare import compare
 from ..errors import ReportError
 from ..sampling import read_listing, read_manifest, read_population, verify
 from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, table
+from .project import METHODS
 
 __all__ = ["AuditReport", "reproduce_command"]
 
-METHODS = {
-    "srs": "简单随机抽样",
-    "pps": "按规模成比例抽样（序贯泊松）",
-    "stratified-srs": "分层简单随机抽样",
-    "stratified-pps": "分层按规模成比例抽样（序贯泊松）",
-}
 REASONS = {"random": "随机抽中", "certainty": "必然入样（规模大）", "mandatory": "指定必抽"}
 
 

@@ -274,6 +274,7 @@ def badge(grade: str, red_light: bool = False) -> str:
 
 # ----------------------------------------------------------------------------- charts
 
+GRADE_COLORS = {"优": "#2e8b57", "良": "#2f6db5", "中": "#e0a526", "差": "#c8382e"}
 PALETTE = {
     "earned": "#2f6db5",
     "lost": "#d9dee7",
@@ -304,7 +305,7 @@ def chart_points(
     labels: Sequence[str], earned: Sequence[float], lost: Sequence[float], *, caption: str = ""
 ) -> Html:
     """Horizontal bars: points earned and lost per first-level indicator."""
-    fig = _figure(6.4, 0.55 * len(labels) + 0.9)
+    fig = _figure(6.0, 0.42 * len(labels) + 1.0)
     ax = fig.add_subplot()
     y = np.arange(len(labels))[::-1]
     ax.barh(y, earned, color=PALETTE["earned"], label="得分")
@@ -317,7 +318,7 @@ def chart_points(
             )
     ax.set_yticks(y, labels)
     ax.set_xlabel("分值")
-    ax.legend(loc="lower right", frameon=False, ncols=2)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, ncols=2)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, max(np.add(earned, lost)) * 1.18 if len(labels) else 1)
@@ -334,10 +335,12 @@ def chart_bars(
     colors: Sequence[str] | None = None,
     horizontal: bool = False,
     value_format: Callable[[float], str] = num,
+    integer: bool = False,
+    bar_colors: Sequence[str] | None = None,
 ) -> Html:
-    """Grouped bars with values written on them."""
+    """Grouped bars with values written on them; ``bar_colors`` colours a single series per bar."""
     n = len(series)
-    fig = _figure(6.4, max(2.6, 0.42 * len(labels) + 1.0) if horizontal else 3.2)
+    fig = _figure(6.0, max(2.2, 0.36 * len(labels) + 0.9) if horizontal else 2.8)
     ax = fig.add_subplot()
     x = np.arange(len(labels))
     width = 0.8 / max(n, 1)
@@ -360,6 +363,12 @@ def chart_bars(
             ha="center" if len(labels) < 7 else "right",
         )
         ax.set_ylabel(ylabel)
+    if integer:
+        from matplotlib.ticker import MaxNLocator
+
+        (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    top = max((max(v) for v in series.values() if len(v)), default=1.0) or 1.0
+    (ax.set_xlim if horizontal else ax.set_ylim)(0, top * 1.15)
     if title:
         ax.set_title(title)
     if n > 1:

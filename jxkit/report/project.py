@@ -38,6 +38,14 @@ __all__ = ["ProjectReport", "read_manifest"]
 _GROUP_OF = {c.code: GROUPS[c.group] for c in CATEGORIES}
 
 
+METHODS = {
+    "srs": "简单随机抽样",
+    "pps": "按规模成比例抽样（序贯泊松）",
+    "stratified-srs": "分层简单随机抽样",
+    "stratified-pps": "分层按规模成比例抽样（序贯泊松）",
+}
+
+
 def read_manifest(sample_dir: str | os.PathLike[str] | None) -> dict[str, Any] | None:
     """The manifest of a sample folder, or None when there is none."""
     if not sample_dir:

@@ -14,7 +14,19 @@ import pandas as pd
 from ..catalogue import LEVELS, category_name
 from ..coverage import coverage
 from ..errors import ReportError
-from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, table, wan
+from .blocks import (
+    GRADE_COLORS,
+    Html,
+    chart_bars,
+    esc,
+    facts,
+    loaded,
+    num,
+    paragraphs,
+    pct,
+    table,
+    wan,
+)
 
 __all__ = ["SummaryReport", "final_results", "unit_ranking"]
 
@@ -101,6 +113,8 @@ class SummaryReport:
             ylabel="项目数",
             caption="图 1  项目评价等级分布",
             value_format=lambda v: f"{v:.0f}",
+            integer=True,
+            bar_colors=[GRADE_COLORS.get(g, "#2f6db5") for g in grades],
         )
 
     def category_table(self) -> Html:
