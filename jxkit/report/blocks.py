@@ -165,14 +165,28 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{6})(\d{3}[0-9Xx]|\d{1
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
 _NAME_AFTER_LABEL = re.compile(
-    r"((?:姓名|帮扶对象|困难职工|慰问对象|救助对象|申请人|户主|联系人|收款人)[：:\s]*)([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，、;；。:：(（]|$|\d)"
+    r"((?:姓名|帮扶对象|困难职工|受助职工|慰问对象|救助对象|申请人|户主|联系人|收款人)[：:\s]*)([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，、;；。:：(（]|$|\d)"
 )
 _NAME_BEFORE_NUMBER = re.compile(
-    r"([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，:：(（]*(?:身份证|电话|手机|\d{11}|\d{15}))"
+    r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，:：(（]*(?:身份证|电话|手机|\d{11}|\d{15}))"
 )
 _NOT_NAMES = frozenset(
-    {"身份", "电话", "手机", "联系", "号码", "证号", "发放", "台账", "名单", "记录"}
+    {
+        "身份证",
+        "证号",
+        "号码",
+        "发放",
+        "台账",
+        "名单",
+        "记录",
+        "花名册",
+        "花名",
+        "名册",
+        "信息",
+        "材料",
+    }
 )
+_NOT_NAME_STARTS = ("身份", "电话", "手机", "联系", "号码", "证件")
 
 
 def mask(text: Any, *, names: bool = False) -> str:
@@ -190,18 +204,26 @@ def mask(text: Any, *, names: bool = False) -> str:
         return ""
     s = str(text)
     if names:  # before the numbers, which mark where names stand
-        s = _NAME_AFTER_LABEL.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), s)
+        s = _NAME_AFTER_LABEL.sub(_mask_labelled, s)
         s = _NAME_BEFORE_NUMBER.sub(_mask_name, s)
     s = _ID_NUMBER.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:], s)
     s = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", s)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", s)
 
 
+def _is_word(word: str) -> bool:
+    """Not a name: record vocabulary that stands where names stand (花名册, 身份证)."""
+    return word in _NOT_NAMES or word.startswith(_NOT_NAME_STARTS) or word[:2] in _NOT_NAMES
+
+
+def _mask_labelled(m: re.Match[str]) -> str:
+    word = m.group(2) + m.group(3)
+    return m.group(0) if _is_word(word) else m.group(1) + m.group(2) + "*" * len(m.group(3))
+
+
 def _mask_name(m: re.Match[str]) -> str:
     word = m.group(1) + m.group(2)
-    if word in _NOT_NAMES or m.group(2) in _NOT_NAMES or "*" in word:
-        return word
-    return m.group(1) + "*" * len(m.group(2))
+    return word if _is_word(word) or "*" in word else m.group(1) + "*" * len(m.group(2))
 
 
 Formatter = Callable[[Any], str]
@@ -220,7 +242,11 @@ def table(
     """An HTML table with Chinese headers; every cell escaped, numbers right-aligned."""
     formats = dict(formats or {})
     right = set(numeric) | {
-        c for c in columns if c in frame and pd.api.types.is_numeric_dtype(frame[c])
+        c
+        for c in columns
+        if c in frame
+        and pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
     }
     if frame.empty:
         return Html(f'<p class="jx-empty">{esc(empty)}</p>')
