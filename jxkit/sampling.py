@@ -82,6 +82,8 @@ _CANONICAL_POSITIVE = re.compile(r"(?:[1-9][0-9]*(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-
 _WHERE_CLAUSE = re.compile(r"\s*([^=!<>]+?)\s*(!=|>=|<=|==|=|>|<)\s*(.*?)\s*\Z", re.S)
 _WHERE_SPLIT = re.compile(r"[,，]")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+# 10**k for k ≤ 22 is an exact double (5**22 < 2**53): the divisors of the fast path.
+_POWERS_OF_TEN = np.array([float(10**k) for k in range(23)])
 
 
 # --------------------------------------------------------------------------- canonical text
@@ -226,10 +228,10 @@ def _prn(seed: str, encoded: Sequence[bytes]) -> FloatArray:
 
 
 def _smallest(keys: FloatArray, pos: IntArray, ids: Sequence[str], k: int) -> IntArray:
-    """Positions of the ``k`` smallest keys, ties by canonical id, in that order.
+    """Indices into ``keys`` of its ``k`` smallest values, ties by canonical id, in order.
 
-    A partition finds the k-th key; only keys up to it (k plus any ties) are sorted, so a
-    million-row stratum costs one pass, not a full sort.
+    ``pos`` maps each key to its unit (for the id). A partition finds the k-th key; only
+    keys up to it (k plus any ties) are sorted, so a big stratum costs one pass.
     """
     if k <= 0:
         return np.empty(0, dtype=np.intp)
@@ -237,11 +239,8 @@ def _smallest(keys: FloatArray, pos: IntArray, ids: Sequence[str], k: int) -> In
         cand = np.arange(len(keys))
     else:
         cand = np.flatnonzero(keys <= np.partition(keys, k - 1)[k - 1])
-    ranked = sorted(
-        zip(keys[cand].tolist(), pos[cand].tolist(), strict=True),
-        key=lambda kp: (kp[0], ids[kp[1]]),
-    )
-    return np.array([p for _, p in ranked[:k]], dtype=np.intp)
+    ranked = sorted(cand.tolist(), key=lambda j: (keys[j], ids[int(pos[j])]))
+    return np.array(ranked[:k], dtype=np.intp)
 
 
 # --------------------------------------------------------------------------- allocation
@@ -421,7 +420,9 @@ def _prepare(
     id_bytes = _utf8_array(ids)
     order = _byte_order(id_bytes)
     problems = [problem(i, "编号为空", id_col) for i in np.flatnonzero(id_bytes == b"").tolist()]
-    problems += [problem(i, "含有制表符、换行符等控制字符", id_col, ids[i]) for i in _controls(ids)]
+    problems += [
+        problem(i, "含有制表符、换行符等控制字符", id_col, ids[i]) for i in _controls(id_bytes)
+    ]
     ranked = id_bytes[order]
     for d in np.flatnonzero((ranked[1:] == ranked[:-1]) & (ranked[1:] != b"")).tolist():
         first, second = sorted((int(order[d]), int(order[d + 1])), key=lambda i: int(rows[i]))
@@ -485,11 +486,10 @@ def _byte_order(data: npt.NDArray[np.bytes_]) -> IntArray:
     return order
 
 
-def _controls(texts: list[str]) -> list[int]:
+def _controls(data: npt.NDArray[np.bytes_]) -> list[int]:
     """Positions of texts with C0 control characters, which would break the listing."""
-    if not _CONTROL.search("".join(texts)):
-        return []
-    return [i for i, t in enumerate(texts) if _CONTROL.search(t)]
+    m = data.view(np.uint8).reshape(len(data), data.dtype.itemsize)
+    return np.flatnonzero(np.any((m > 0) & (m < 0x20), axis=1)).tolist()
 
 
 def _stratum_codes(column: pd.Series) -> tuple[IntArray, list[str]]:
@@ -521,10 +521,33 @@ def _sizes(column: pd.Series) -> tuple[npt.NDArray[np.bytes_], FloatArray]:
         fixed = [(canonical_number(values[i]) or "").encode("ascii") for i in slow.tolist()]
         text = text.astype(f"S{max(text.dtype.itemsize, *map(len, fixed))}")
         text[slow] = fixed
-    sizes = np.full(n, math.nan)
-    known = np.flatnonzero(text != b"")
-    sizes[known] = np.fromiter(map(float, text[known].tolist()), np.float64, count=len(known))
-    return text, sizes
+    return text, _decimal_values(text)
+
+
+def _decimal_values(text: npt.NDArray[np.bytes_]) -> FloatArray:
+    """Values of canonical decimal texts (NaN for b""), bit for bit what ``float()`` gives.
+
+    A text with at most 15 digits and 22 decimals is ``M / 10**k`` with both exact in a
+    double, so one IEEE division rounds correctly (Clinger's fast path) and numpy can do
+    a million at once; longer texts go through ``float()``.
+    """
+    n, width = len(text), text.dtype.itemsize
+    m = text.view(np.uint8).reshape(n, width)
+    is_digit = (m >= ord("0")) & (m <= ord("9"))
+    mantissa = np.zeros(n, dtype=np.int64)
+    for j in range(width):
+        mantissa = np.where(
+            is_digit[:, j], mantissa * 10 + (m[:, j].astype(np.int64) - 48), mantissa
+        )
+    length = np.count_nonzero(m, axis=1)
+    dot = m == ord(".")
+    decimals = np.where(dot.any(axis=1), length - 1 - dot.argmax(axis=1), 0)
+    fast = (length > 0) & (is_digit.sum(axis=1) <= 15) & (decimals <= 22)
+    values = np.full(n, math.nan)
+    values[fast] = mantissa[fast].astype(np.float64) / _POWERS_OF_TEN[decimals[fast]]
+    slow = np.flatnonzero(~fast & (length > 0))
+    values[slow] = [float(t) for t in text[slow].tolist()]
+    return values
 
 
 def _canonical_positive(text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.bool_]:
@@ -605,7 +628,7 @@ def _srs(pos: IntArray, n_h: int, u: FloatArray, pop: _Population, out: _Draw) -
     if n_h >= len(pos):
         out.add(sorted(pos.tolist(), key=pop.ids.__getitem__), "certainty", 1.0)
         return len(pos), 0
-    chosen = _smallest(u[pos], pos, pop.ids, n_h)
+    chosen = pos[_smallest(u[pos], pos, pop.ids, n_h)]
     out.add(chosen.tolist(), "random", n_h / len(pos))
     return 0, n_h
 
@@ -639,8 +662,7 @@ def _pps(pos: IntArray, n_h: int, u: FloatArray, pop: _Population, out: _Draw) -
     out.add(sorted(certain, key=pop.ids.__getitem__), "certainty", 1.0)
     keys = u[rest] / lam
     chosen = _smallest(keys, rest, pop.ids, m)
-    lam_of = dict(zip(rest.tolist(), lam.tolist(), strict=True))
-    out.add(chosen.tolist(), "random", [lam_of[p] for p in chosen.tolist()])
+    out.add(rest[chosen].tolist(), "random", lam[chosen].tolist())
     return len(certain), m
 
 
