@@ -107,6 +107,14 @@ def test_unit_framework_has_the_six_dimensions() -> None:
     ]
 
 
+def test_readme_lists_every_template_with_its_count() -> None:
+    readme = (TEMPLATES / "README.md").read_text(encoding="utf-8")
+    listed = {
+        m[1]: int(m[2]) for m in re.finditer(r"^\| `(\w+)\.yaml` \|.*\| (\d+) \|$", readme, re.M)
+    }
+    assert listed == {fw.id: len(fw.leaves) for fw in list_frameworks()}
+
+
 def test_list_is_in_catalogue_order() -> None:
     ids = [fw.id for fw in list_frameworks()]
     assert ids[: len(CATEGORY_CODES)] == list(CATEGORY_CODES)
@@ -161,7 +169,7 @@ def test_every_problem_is_reported_at_once_naming_the_indicator(tmp_path: Path) 
         text, "rule: grade, nature: 定性", "rule: grade, params: {levels: {好: 2}}, nature: 定性"
     )
     path = write(tmp_path, text)
-    with pytest.raises(FrameworkError) as info:
+    with pytest.raises(FrameworkError, match=r"指标体系文件 tiny.yaml 有问题，共 5 处") as info:
         load_framework(path)
     problems = [str(p) for p in info.value.problems]
     assert len(problems) == 5, problems
