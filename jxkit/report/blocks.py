@@ -106,7 +106,6 @@ def setup() -> None:
 
     from ..render.fonts import setup_fonts
 
-    mpl.use("Agg")
     setup_fonts()
     mpl.rcParams.update(
         {
