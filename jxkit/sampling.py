@@ -542,7 +542,8 @@ def _decimal_values(text: npt.NDArray[np.bytes_]) -> FloatArray:
     length = np.count_nonzero(m, axis=1)
     dot = m == ord(".")
     decimals = np.where(dot.any(axis=1), length - 1 - dot.argmax(axis=1), 0)
-    fast = (length > 0) & (is_digit.sum(axis=1) <= 15) & (decimals <= 22)
+    plain = np.all(is_digit | dot | (m == 0), axis=1)  # a sign or exponent takes float()
+    fast = plain & (length > 0) & (is_digit.sum(axis=1) <= 15) & (decimals <= 22)
     values = np.full(n, math.nan)
     values[fast] = mantissa[fast].astype(np.float64) / _POWERS_OF_TEN[decimals[fast]]
     slow = np.flatnonzero(~fast & (length > 0))
@@ -906,9 +907,10 @@ def draw(
     unknown = [place for cid, place in mandatory_ids if cid not in index]
     if unknown:
         where_note = "（或被筛选条件排除）" if params.where else ""
+        named = "" if pop.source == "总体" else f" {pop.source} "
         raise DataError(
             [
-                Problem(p.source, f"不在总体 {pop.source} 中{where_note}", p.row, p.column, p.value)
+                Problem(p.source, f"不在总体{named}中{where_note}", p.row, p.column, p.value)
                 for p in unknown
             ],
             title="必选单位有问题",
