@@ -918,8 +918,8 @@ def draw(
     u = _prn(params.seed, pop.id_bytes.tolist())
     result = _select(pop, params, [index[c] for c, _ in mandatory_ids], u)
     selected = _selected_frame(pop, result, u)
-    manifest = _manifest(pop, params, result, selected, include_source)
-    manifest["population"]["table"] = population.attrs.get("table")
+    table = population.attrs.get("table")
+    manifest = _manifest(pop, params, result, selected, include_source, table)
     return Sample(selected, manifest, pop.listing)
 
 
@@ -952,6 +952,7 @@ def _manifest(
     result: _Draw,
     selected: pd.DataFrame,
     include_source: str | None,
+    table: str | None,
 ) -> dict[str, Any]:
     counts = {r: result.reason.count(r) for r in REASONS}
     return {
@@ -973,7 +974,7 @@ def _manifest(
         },
         "population": {
             "source": pop.source,
-            "table": None,
+            "table": table,
             "count": len(pop.ids),
             "sha256": pop.sha256,
             "listing": LISTING_NAME,
@@ -1021,6 +1022,18 @@ class VerifyReport:
 
     def __str__(self) -> str:
         return "\n".join(self.lines)
+
+
+_FIELD_NAMES = {
+    "stratum": "层",
+    "u": "u",
+    "inclusion_probability": "入选概率",
+    "reason": "入选原因",
+}
+
+
+def _show_value(value: object) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def _show_ids(ids: Sequence[str], describe: Callable[[str], str] = str) -> str:
@@ -1162,7 +1175,16 @@ def _selection_lines(
         if c in recorded and redrawn[c] != {k: recorded[c].get(k) for k in redrawn[c]}
     )
     if differ:
-        lines.append(f"入选单位的层、u、入选概率或入选原因与清单记录不同：{_show_ids(differ)}")
+
+        def change(c: str) -> str:
+            parts = [
+                f"{_FIELD_NAMES[k]} {_show_value(recorded[c].get(k))} → {_show_value(v)}"
+                for k, v in redrawn[c].items()
+                if recorded[c].get(k) != v
+            ]
+            return f"{c}（{'，'.join(parts)}）"
+
+        lines.append(f"入选单位的记录与重算不同（清单 → 重算）：{_show_ids(differ, change)}")
     if not (missing or new or gone or differ):
         counts = "，".join(
             f"{label} {result.reason.count(r)}"
