@@ -506,67 +506,61 @@ def _stratum_codes(column: pd.Series) -> tuple[IntArray, list[str]]:
 def _sizes(column: pd.Series) -> tuple[npt.NDArray[np.bytes_], FloatArray]:
     """Canonical decimal text of every size (b"" when not a number) and its value.
 
-    Most sizes are already canonical ("12345.6"); a vectorised check finds them, and only
-    the others ("1,000", "1000.0") go through :func:`canonical_number`.
+    Most sizes are already canonical ("12345.6") and are checked and converted in bulk
+    by :func:`_fast_decimals`; only the others ("1,000", "1000.0", "12万") go through
+    :func:`canonical_number` and ``float()`` one by one.
     """
     values = column.tolist()
     n = len(values)
+    text = np.zeros(n, dtype="S1")
+    fast, sizes = np.zeros(n, dtype=bool), np.full(n, math.nan)
     if _all_text(column) and "\x00" not in "".join(values):
         text = _utf8_array(values)
-        fast = _canonical_positive(text)
-    else:
-        text, fast = np.zeros(n, dtype="S1"), np.zeros(n, dtype=bool)
+        fast, sizes = _fast_decimals(text)
     slow = np.flatnonzero(~fast)
     if len(slow):
-        fixed = [(canonical_number(values[i]) or "").encode("ascii") for i in slow.tolist()]
+        fixed = [canonical_number(values[i]) or "" for i in slow.tolist()]
         text = text.astype(f"S{max(text.dtype.itemsize, *map(len, fixed))}")
-        text[slow] = fixed
-    return text, _decimal_values(text)
+        text[slow] = [f.encode("ascii") for f in fixed]
+        sizes[slow] = [float(f) if f else math.nan for f in fixed]
+    return text, sizes
 
 
-def _decimal_values(text: npt.NDArray[np.bytes_]) -> FloatArray:
-    """Values of canonical decimal texts (NaN for b""), bit for bit what ``float()`` gives.
+def _fast_decimals(text: npt.NDArray[np.bytes_]) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+    """Which texts are canonical positive decimals a double division can convert, and values.
 
-    A text with at most 15 digits and 22 decimals is ``M / 10**k`` with both exact in a
-    double, so one IEEE division rounds correctly (Clinger's fast path) and numpy can do
-    a million at once; longer texts go through ``float()``.
+    Canonical: digits with at most one point, no leading zero (except "0.x"), no trailing
+    zero or point after a point. With at most 15 digits and 22 decimals such a text is
+    ``M / 10**k`` with both exact doubles, so one IEEE division rounds correctly
+    (Clinger's fast path): the value is bit for bit what ``float()`` gives. The bytes are
+    read column by column so a million texts take a dozen numpy passes.
     """
     n, width = len(text), text.dtype.itemsize
-    m = text.view(np.uint8).reshape(n, width)
-    is_digit = (m >= ord("0")) & (m <= ord("9"))
+    columns = np.ascontiguousarray(text.view(np.uint8).reshape(n, width).T)
     mantissa = np.zeros(n, dtype=np.int64)
-    for j in range(width):
-        mantissa = np.where(
-            is_digit[:, j], mantissa * 10 + (m[:, j].astype(np.int64) - 48), mantissa
-        )
-    length = np.count_nonzero(m, axis=1)
-    dot = m == ord(".")
-    decimals = np.where(dot.any(axis=1), length - 1 - dot.argmax(axis=1), 0)
-    plain = np.all(is_digit | dot | (m == 0), axis=1)  # a sign or exponent takes float()
-    fast = plain & (length > 0) & (is_digit.sum(axis=1) <= 15) & (decimals <= 22)
-    values = np.full(n, math.nan)
-    values[fast] = mantissa[fast].astype(np.float64) / _POWERS_OF_TEN[decimals[fast]]
-    slow = np.flatnonzero(~fast & (length > 0))
-    values[slow] = [float(t) for t in text[slow].tolist()]
-    return values
-
-
-def _canonical_positive(text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.bool_]:
-    """Which byte strings are positive decimals in canonical form (digits, at most one
-    point, no leading zero before digits, no trailing zero or point after a point)."""
-    n, width = len(text), text.dtype.itemsize
-    m = text.view(np.uint8).reshape(n, width)
-    length = np.count_nonzero(m, axis=1)
-    dot = m == ord(".")
-    ndots = dot.sum(axis=1)
-    first = m[:, 0]
-    second = m[:, 1] if width > 1 else np.zeros(n, dtype=np.uint8)
-    last = m[np.arange(n), np.maximum(length - 1, 0)]
-    ok = np.all(((m >= ord("0")) & (m <= ord("9"))) | dot | (m == 0), axis=1)
-    ok &= (length > 0) & (ndots <= 1)
+    digits = np.zeros(n, dtype=np.int64)
+    decimals = np.zeros(n, dtype=np.int64)
+    seen_point = np.zeros(n, dtype=bool)
+    ok = np.ones(n, dtype=bool)
+    last = np.zeros(n, dtype=np.uint8)
+    for c in columns:
+        d = c - np.uint8(48)  # wraps below "0", so one comparison finds digits
+        is_digit = d < 10
+        is_point = c == ord(".")
+        ok &= (is_digit | is_point | (c == 0)) & ~(is_point & seen_point)
+        seen_point |= is_point
+        mantissa = np.where(is_digit, mantissa * 10 + d, mantissa)
+        digits += is_digit
+        decimals += is_digit & seen_point
+        np.copyto(last, c, where=c != 0)
+    first = columns[0]
+    second = columns[1] if width > 1 else np.zeros(n, dtype=np.uint8)
     ok &= ((first >= ord("1")) & (first <= ord("9"))) | ((first == ord("0")) & (second == ord(".")))
-    ok &= (ndots == 0) | ((last != ord("0")) & (last != ord(".")))
-    return ok
+    ok &= ~seen_point | ((last != ord("0")) & (last != ord(".")))
+    ok &= (digits <= 15) & (decimals <= 22)
+    values = np.full(n, math.nan)
+    values[ok] = mantissa[ok].astype(np.float64) / _POWERS_OF_TEN[decimals[ok]]
+    return ok, values
 
 
 def _listing(columns: list[npt.NDArray[np.bytes_] | None], n: int) -> bytes:

@@ -284,19 +284,27 @@ def test_every_bad_size_is_listed() -> None:
 )  # fmt: skip
 def test_canonical_number(text: str, canonical: str) -> None:
     assert canonical_number(text) == canonical
-    fast = sampling._canonical_positive(np.array([text.encode()], dtype="S"))[0]
-    assert fast == (text == canonical)
+    fast, value = sampling._fast_decimals(np.array([text.encode()], dtype="S"))
+    assert fast[0] == (text == canonical)
+    if fast[0]:
+        assert value[0] == float(text)
 
 
-def test_decimal_values_match_float_bit_for_bit() -> None:
+def test_fast_decimals_match_float_bit_for_bit() -> None:
     rng = np.random.default_rng(7)
     texts = [canonical_number(f"{x:.{d}f}") or "" for x, d in
              zip(rng.lognormal(8, 4, 5000), rng.integers(0, 12, 5000), strict=True)]  # fmt: skip
-    texts += ["0.1", "2.675", "9007199254740993", "123456789012345.6", "0.30000000000000004", ""]
-    data = np.array([t.encode() for t in texts], dtype="S")
-    got = sampling._decimal_values(data)
-    assert np.isnan(got[-1])
-    assert got[:-1].tolist() == [float(t) for t in texts[:-1]]
+    texts += ["0.1", "2.675", "9007199254740993", "123456789012345.6", "0.30000000000000004"]
+    fast, values = sampling._fast_decimals(np.array([t.encode() for t in texts], dtype="S"))
+    assert fast.mean() > 0.5
+    assert values[fast].tolist() == [float(t) for t, f in zip(texts, fast, strict=True) if f]
+    assert not fast[-3:].any()  # 16 and 17 digits: left to float()
+
+
+@pytest.mark.parametrize("text", ["-5", "+5", "1e3", "5.", ".5", "0", "00.5", "1.50", "", "1 0"])
+def test_fast_decimals_refuse_non_canonical(text: str) -> None:
+    fast, _ = sampling._fast_decimals(np.array([text.encode(), b"12.5"], dtype="S"))
+    assert fast.tolist() == [False, True]
 
 
 # ----------------------------------------------------------------------------- include
