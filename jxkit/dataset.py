@@ -26,6 +26,7 @@ from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_cod
 from .errors import DataError, Problem
 from .rules import RULES, check_params, get_rule
 from .tables import ROW, list_sheets, read_table
+from .text import to_number
 
 __all__ = [
     "TABLES",
@@ -289,11 +290,8 @@ def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> v.tolist()[0], bad.tolist()
     (1000.0, [False, True, False, False])
     """
-    s = text.astype(str).str.strip()
-    cleaned = s.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
-    values = pd.to_numeric(cleaned, errors="coerce")
-    bad = (s != "") & values.isna()
-    return values.astype(float), bad
+    values, bad = to_number(text)
+    return pd.Series(values, index=text.index), pd.Series(bad, index=text.index)
 
 
 class _Collector:
@@ -347,60 +345,58 @@ def _type_table(
 
 
 def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
-    s = frame[c.name].astype(str).str.strip()
-    blank = s == ""
+    """Type one column, reporting cells that do not fit; work is done per distinct value."""
+    codes, uniques = pd.factorize(frame[c.name].to_numpy(dtype=object), use_na_sentinel=False)
+    texts = np.array(["" if u is None or u != u else str(u).strip() for u in uniques], dtype=object)
+
+    def spread(values: Any, dtype: Any = object) -> pd.Series:
+        # dtype given explicitly: pandas would otherwise infer its slower "str" dtype
+        return pd.Series(np.asarray(values, dtype=dtype)[codes], index=frame.index, dtype=dtype)
+
+    s = spread(texts)
+    blank = spread(texts == "", bool)
     if c.required and not c.blank_ok:
         out.rows(frame, blank, c.name, "必填项为空")
-    if c.kind in {"money", "number"}:
-        values, bad = parse_number(s)
-        out.rows(
-            frame,
-            bad,
-            c.name,
-            "不是数字"
-            + ("（金额以元为单位，只填数字，如 120000 或 120,000）" if c.kind == "money" else ""),
-        )
+    if c.kind in {"money", "number", "year"}:
+        numbers, bad_u = to_number(texts)
+        values, bad = spread(numbers, float), spread(bad_u, bool)
+        if c.kind == "year":
+            wrong = ~values.isna() & (
+                (values != np.floor(values)) | (values < 1990) | (values > 2100)
+            )
+            out.rows(frame, bad | wrong, c.name, "不是有效的年度（应为 4 位年份，如 2021）")
+            return values.astype("Int64") if not (bad | wrong).any() else values
+        hint = "（金额以元为单位，只填数字，如 120000 或 120,000）" if c.kind == "money" else ""
+        out.rows(frame, bad, c.name, "不是数字" + hint)
         if c.kind == "money":
             out.rows(frame, values < 0, c.name, "金额不能为负数")
         return values
-    if c.kind == "year":
-        values, bad = parse_number(s)
-        bad = bad | (
-            ~values.isna() & ((values != np.floor(values)) | (values < 1990) | (values > 2100))
-        )
-        out.rows(frame, bad, c.name, "不是有效的年度（应为 4 位年份，如 2021）")
-        return values.astype("Int64") if not bad.any() else values
     if c.kind == "bool":
-        low = s.str.lower()
-        yes, no = low.isin(TRUE_WORDS), low.isin(FALSE_WORDS)
+        low = np.array([t.lower() for t in texts], dtype=object)
+        yes, no = (
+            spread(np.isin(low, list(TRUE_WORDS)), bool),
+            spread(np.isin(low, list(FALSE_WORDS)), bool),
+        )
         out.rows(frame, ~(yes | no | blank), c.name, "应为 是/否（也接受 yes/no、true/false、1/0）")
         return pd.Series(
             np.where(yes, True, np.where(no, False, pd.NA)), index=frame.index, dtype="boolean"
         )
-    if c.kind == "category":
-        codes = s.map(lambda x: category_code(x) or "")
-        out.rows(
-            frame,
-            (codes == "") & ~blank,
-            c.name,
-            "不是已知的项目类别（应为三项十类之一，或“其他”）",
-        )
-        return codes.where(codes != "", s)
-    if c.kind == "level":
-        codes = s.map(lambda x: level_code(x) or "")
-        allowed = "、".join(f"{k}/{v}" for k, v in LEVELS.items())
-        out.rows(frame, (codes == "") & ~blank, c.name, f"不是已知的层级（应为 {allowed}）")
-        return codes.where(codes != "", s)
-    if c.kind == "round":
-        codes = s.str.lower().map(lambda x: ROUNDS.get(x, ""))
-        out.rows(
-            frame,
-            (codes == "") & ~blank,
-            c.name,
-            "不是已知的评价轮次（应为 self/自评 或 review/复核）",
-        )
-        return codes.where(codes != "", s)
-    return s
+    lookup: Callable[[str], str | None] | None = {
+        "category": category_code,
+        "level": level_code,
+        "round": lambda x: ROUNDS.get(x.lower()),
+    }.get(c.kind)
+    if lookup is None:
+        return s
+    known_u = np.array([lookup(t) or "" for t in texts], dtype=object)
+    unknown = spread((known_u == "") & (texts != ""), bool)
+    message = {
+        "category": "不是已知的项目类别（应为三项十类之一，或“其他”）",
+        "level": "不是已知的层级（应为 " + "、".join(f"{k}/{v}" for k, v in LEVELS.items()) + "）",
+        "round": "不是已知的评价轮次（应为 self/自评 或 review/复核）",
+    }[c.kind]
+    out.rows(frame, unknown, c.name, message)
+    return spread(np.where(known_u == "", texts, known_u))
 
 
 # ----------------------------------------------------------------------------- checks
@@ -525,9 +521,8 @@ def parse_target(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_target(pd.Series(["≥95%", "<=3", "好"]))[0].tolist()[:2]
     [95.0, 3.0]
     """
-    s = text.astype(str).str.strip().str.replace(r"^(?:[≥≤<>=]=?|>=|<=)\s*", "", regex=True)
-    s = s.str.replace(r"\s*[%％]$", "", regex=True)
-    return parse_number(s)
+    values, bad = to_number(text, decorated=True)
+    return pd.Series(values, index=text.index), pd.Series(bad, index=text.index)
 
 
 # ----------------------------------------------------------------------------- loading

@@ -13,6 +13,7 @@ grade comes from the rounded total by the policy's half-open bands.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from .dataset import ROUND_NAMES, Dataset, parse_target
 from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
+from .text import per_value, strip
 
 __all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
 
@@ -150,8 +152,8 @@ def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None)
 
 
 def _score_rows(rows: pd.DataFrame, dataset: Dataset, problems: list[Problem]) -> pd.DataFrame:
-    label = rows["actual"].str.strip()
-    rows["applicable"] = ~label.str.lower().isin(_NA).to_numpy()
+    label = pd.Series(strip(rows["actual"]), index=rows.index, dtype=object)
+    rows["applicable"] = ~per_value(label, lambda x: x.lower() in _NA, dtype=bool)
     actual, _ = parse_target(label)
     target, _ = parse_target(rows["target"])
     score = np.full(len(rows), np.nan)
@@ -224,27 +226,22 @@ def _flag_rows(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     positive = rows["rule"].isin(_POSITIVE_RULES).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         completion = rows["actual_value"].to_numpy() / rows["target_value"].to_numpy()
-    overrun = (
-        positive
-        & (completion >= policy.overrun_ratio)
-        & (rows["note"].str.strip() == "").to_numpy()
-    )
-    flag = np.where(
-        overrun, f"完成值超过指标值 {policy.overrun_ratio:.0%} 以上，未说明偏差原因", ""
-    )
+    overrun = positive & (completion >= policy.overrun_ratio) & (strip(rows["note"]) == "")
+    overrun_text = f"完成值超过指标值 {policy.overrun_ratio:.0%} 以上，未说明偏差原因"
+    cost_text = "成本类指标按正向方法计分"
+    cost = np.zeros(len(rows), dtype=bool)
     if policy.cost_words:
-        pattern = "|".join(policy.cost_words)
-        cost = rows["name"].str.contains(pattern, regex=True) | rows["level2"].str.contains(
-            pattern, regex=True
+        words = re.compile("|".join(map(re.escape, policy.cost_words)))
+        looks_like_cost = lambda x: bool(words.search(str(x)))  # noqa: E731
+        cost = per_value(rows["name"], looks_like_cost, bool) | per_value(
+            rows["level2"], looks_like_cost, bool
         )
-        cost_as_positive = positive & cost.to_numpy()
-        flag = np.where(
-            cost_as_positive, np.char.add(flag.astype(str), np.where(flag == "", "", "；")), flag
-        )
-        flag = np.where(
-            cost_as_positive, np.char.add(flag.astype(str), "成本类指标按正向方法计分"), flag
-        )
-    rows["flag"] = flag.astype(object)
+    cost &= positive
+    flag = np.full(len(rows), "", dtype=object)
+    flag[overrun] = overrun_text
+    flag[cost & ~overrun] = cost_text
+    flag[cost & overrun] = f"{overrun_text}；{cost_text}"
+    rows["flag"] = flag
     return rows
 
 
@@ -269,7 +266,7 @@ def _totals(
         )
     scale = 100.0 / agg["app_points"].where(agg["app_points"] > 0)
     total = round_half_up(agg["earned"] * scale)
-    level1 = list(dict.fromkeys(rows["level1"]))
+    level1 = [str(x) for x in pd.unique(rows["level1"])]
     applicable_score = g["score"].where(g["applicable"])
     sub = applicable_score.groupby([g["project_id"], g["round"], g["level1"]], sort=False).sum(
         min_count=1

@@ -44,7 +44,7 @@ def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
         try:
             frame = pd.read_csv(
                 path,
-                dtype=str,
+                dtype=object,
                 keep_default_na=False,
                 encoding=encoding,
                 skipinitialspace=False,
@@ -98,7 +98,8 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     else:
         raise DataError([Problem(p.name, "不支持的文件类型：请提供 .csv 或 .xlsx 文件")])
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.fillna("")
+    if suffix not in {".csv", ".txt"}:  # CSV cells are never NaN with keep_default_na=False
+        frame = frame.fillna("")
     frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
     frame.attrs["source"] = source
     frame.attrs["encoding"] = encoding
