@@ -74,6 +74,7 @@ SHOW_IDS = 20
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+CodeArray = npt.NDArray[np.unsignedinteger[Any]]
 
 _SEP = "\x1f"
 # A positive decimal already in canonical form (no sign, exponent, grouping, leading or
@@ -166,7 +167,7 @@ def _all_text(column: pd.Series) -> bool:
     """True when every cell is a str, as in tables read by :func:`jxkit.tables.read_table`."""
     if isinstance(column.dtype, pd.StringDtype):
         return not column.isna().any()
-    return all(type(v) is str for v in column.tolist())
+    return bool(pd.api.types.infer_dtype(column, skipna=False) == "string")
 
 
 def _canonical_ids(column: pd.Series) -> list[str]:
@@ -362,7 +363,7 @@ class _Population:
     rows: IntArray
     ids: list[str]
     id_bytes: npt.NDArray[np.bytes_]
-    strata: IntArray | None
+    strata: CodeArray | None
     names: list[str]
     size_text: npt.NDArray[np.bytes_] | None
     sizes: FloatArray | None
@@ -430,7 +431,7 @@ def _prepare(
             problem(second, f"编号重复（与第 {rows[first]} 行相同）", id_col, ids[second])
         )
 
-    codes: IntArray | None = None
+    codes: CodeArray | None = None
     names = [""]
     if strata is not None:
         codes, names = _stratum_codes(frame[strata])
@@ -492,14 +493,17 @@ def _controls(data: npt.NDArray[np.bytes_]) -> list[int]:
     return np.flatnonzero(np.any((m > 0) & (m < 0x20), axis=1)).tolist()
 
 
-def _stratum_codes(column: pd.Series) -> tuple[IntArray, list[str]]:
-    """Stratum code per row and the sorted canonical stratum keys the codes point into."""
+def _stratum_codes(column: pd.Series) -> tuple[CodeArray, list[str]]:
+    """Stratum code per row and the sorted canonical stratum keys the codes point into.
+
+    Codes take the narrowest unsigned type, which numpy sorts by radix in one pass.
+    """
     raw, uniques = pd.factorize(column, use_na_sentinel=False)
     keys = [canonical_id(v) for v in uniques]
     names = sorted(set(keys))
     position = {k: i for i, k in enumerate(names)}
-    remap = np.array([position[k] for k in keys], dtype=np.intp)
-    codes: IntArray = remap[raw] if len(raw) else np.empty(0, dtype=np.intp)
+    remap = np.array([position[k] for k in keys], dtype=np.min_scalar_type(len(names)))
+    codes: CodeArray = remap[raw] if len(raw) else np.empty(0, dtype=np.uint8)
     return codes, names
 
 
