@@ -13,6 +13,8 @@ FMT = argparse.RawDescriptionHelpFormatter
 DEMO_SEED = "2022-03-15 省总工会经审会第1次会议"
 DEMO_YEAR = 2021
 DEMO_N = 8
+#: the population: that year's self-evaluated projects
+DEMO_WHERE = f"year={DEMO_YEAR},self_evaluated=是"
 
 
 def register(sub: Any) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -251,12 +251,15 @@ def synth_dataset(
     *,
     years: Sequence[int] = (2019, 2020, 2021),
     review_share: float = 0.3,
+    reviewed: Callable[[pd.DataFrame], Iterable[str]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """A realistic fake dataset: tables units, projects, indicators, evaluations.
 
     Units scale with ``n_projects`` (60 projects give 1 province, 4 cities, 2 industry
     unions and 4 counties; from about 1,400 projects, all 11 cities and 90 counties).
-    ``review_share`` is the share of self-evaluated projects that also get review values.
+    ``review_share`` is the share of self-evaluated projects that also get review values;
+    ``reviewed``, when given, picks them instead: it receives the projects table and
+    returns the ids to review (e.g. a re-evaluation sample drawn with a public seed).
     The tables hold text the way users write it (是/否, 不适用), ready for
     :func:`write_dataset` and :func:`jxkit.load_dataset`.
     """
@@ -274,7 +277,14 @@ def synth_dataset(
     units = _units(n_projects)
     projects, quality = _projects(streams[0], units, n_projects, tuple(int(y) for y in years))
     indicators, facts, variants = _indicators(streams[1], projects, frameworks)
-    evaluations = _evaluations(streams[2], projects, quality, facts, variants, review_share, units)
+    chosen = (
+        None
+        if reviewed is None
+        else {str(i) for i in reviewed(projects.loc[:, list(TABLE_COLUMNS["projects"])])}
+    )
+    evaluations = _evaluations(
+        streams[2], projects, quality, facts, variants, review_share, units, chosen
+    )
     return {
         "units": units.loc[:, list(TABLE_COLUMNS["units"])],
         "projects": projects.loc[:, list(TABLE_COLUMNS["projects"])],
@@ -610,6 +620,7 @@ def _evaluations(
     variants: pd.DataFrame,
     review_share: float,
     units: pd.DataFrame,
+    chosen: set[str] | None = None,
 ) -> pd.DataFrame:
     """Self-evaluation values for self-evaluated projects, review values for a sample."""
     n_proj = len(projects)
@@ -618,6 +629,8 @@ def _evaluations(
     reviewed = np.zeros(n_proj, dtype=bool)
     picked = rng.choice(candidates, size=round(review_share * len(candidates)), replace=False)
     reviewed[picked] = True
+    if chosen is not None:  # the draw above still runs so the other values stay the same
+        reviewed = projects["project_id"].isin(chosen).to_numpy() & evaluated
     # weak projects are the ones that inflate: their self-evaluation reads as a good project's
     inflated = rng.random(n_proj) < np.clip(0.05 + 0.9 * (1.0 - quality), 0.0, 0.6)
     boosted = np.maximum(quality + rng.uniform(0.25, 0.45, n_proj), 0.93)

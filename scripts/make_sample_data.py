@@ -14,16 +14,26 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from jxkit.cli_report import DEMO_N, DEMO_SEED, DEMO_WHERE
+from jxkit.sampling import draw
 from jxkit.synth import synth_dataset, write_dataset
 
 #: The demo: 1 province, 4 cities, 2 industry unions, 4 counties, 2019–2021, all ten
-#: categories, review values for about a third of the projects.
+#: categories; review values for exactly the re-evaluation sample that ``jxkit demo`` draws
+#: with its public seed, so the demo's audit report compares every sampled project.
 SEED = 2020
 N_PROJECTS = 60
 YEARS = (2019, 2020, 2021)
-REVIEW_SHARE = 0.38  # of self-evaluated projects, which are ~88% of all
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def demo_sample(projects: pd.DataFrame) -> list[str]:
+    """The projects the demo's re-evaluation sample selects (see ``jxkit demo``)."""
+    sample = draw(projects, seed=DEMO_SEED, n=DEMO_N, strata="category", where=DEMO_WHERE)
+    return [str(i) for i in sample.selected["id"]]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", type=Path, default=DEFAULT_OUT, help="输出目录（默认 sample_data）"
     )
     args = parser.parse_args(argv)
-    tables = synth_dataset(N_PROJECTS, SEED, years=YEARS, review_share=REVIEW_SHARE)
+    tables = synth_dataset(N_PROJECTS, SEED, years=YEARS, reviewed=demo_sample)
     write_dataset(tables, args.out / "demo", xlsx=args.out / "demo.xlsx")
     for name, frame in tables.items():
         print(f"{name:<12} {len(frame):>6} 行")
