@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from .cli import add_render_arguments, run_render
     from .export import export_html, templates_dir
     from .fonts import setup_fonts
-    from .notebook import setup_report
     from .report import render_notebook
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "render_notebook",
     "run_render",
     "setup_fonts",
-    "setup_report",
     "templates_dir",
 ]
 
@@ -47,7 +45,6 @@ _HOME = {
     "templates_dir": "export",
     "setup_fonts": "fonts",
     "render_notebook": "report",
-    "setup_report": "notebook",
 }
 
 

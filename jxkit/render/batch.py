@@ -2,7 +2,7 @@
 
 A province renders thousands of reports at once, so one report's failure never stops the
 others, every file appears atomically, and ``resume`` skips reports whose notebook,
-parameters, input files and jxkit code are all unchanged since they last succeeded.
+parameters, input files, jxkit version and template are unchanged since they last succeeded.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from ..errors import ReportError
 from .export import atomic_output, embed_font, pdf_support, templates_dir, write_html
-from .report import Task, check_formats, run_task, warm_up
+from .report import Task, check_formats, clean_task, run_task, warm_up
 from .workers import run_pool
 
 __all__ = [
@@ -157,7 +157,12 @@ def render_batch(
     )
     failures = 0
     runner = run_pool(
-        tasks, workers=workers, warm=partial(warm_up, wanted), run=run_task, timeout=timeout
+        tasks,
+        workers=workers,
+        warm=partial(warm_up, wanted),
+        run=run_task,
+        clean=clean_task,
+        timeout=timeout,
     )
     try:
         with closing(runner):
@@ -244,13 +249,15 @@ def _sha256(path: Path) -> str:
 
 
 def _code_digest() -> str:
-    """jxkit's code and report templates: a new version re-renders everything."""
+    """jxkit's version and the report template: an upgrade or a new look re-renders everything.
+
+    Code edits within one version (a checkout under development) do not count: run without
+    ``resume`` after changing code.
+    """
     import jxkit
 
-    package = Path(jxkit.__file__).resolve().parent
-    files = sorted(package.rglob("*.py")) + sorted((templates_dir() / "report").iterdir())
-    digest = hashlib.sha256()
-    for path in files:
+    digest = hashlib.sha256(str(jxkit.__version__).encode())
+    for path in sorted((templates_dir() / "report").iterdir()):
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

@@ -2,7 +2,7 @@
 
 The main CLI (:mod:`jxkit.cli`) owns the subcommand; it calls :func:`add_render_arguments`
 and :func:`run_render`. Which reports a dataset has is decided by code that knows datasets:
-``jxkit.reports.jobs_for_dataset`` (or any ``make_jobs`` passed in).
+``jxkit.report.jobs.jobs_for_dataset`` (or any ``make_jobs`` passed in).
 """
 
 from __future__ import annotations
@@ -160,9 +160,11 @@ def rerun_command(args: argparse.Namespace, result: BatchResult) -> str:
 
 def _dataset_jobs() -> JobsFactory:
     try:
-        module = import_module("jxkit.reports")
+        module = import_module("jxkit.report.jobs")
     except ModuleNotFoundError as exc:
-        if exc.name != "jxkit.reports":
+        if exc.name not in ("jxkit.report", "jxkit.report.jobs"):
             raise
-        raise ReportError("这个版本的 jxkit 还不能列出数据集的报告（缺少 jxkit.reports）") from None
+        raise ReportError(
+            "这个版本的 jxkit 还不能列出数据集的报告（缺少 jxkit.report.jobs）"
+        ) from None
     return module.jobs_for_dataset

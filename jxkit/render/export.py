@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -145,11 +146,25 @@ def write_pdf(page: str, target: Path) -> Path:
     pdf_support()
     import weasyprint
 
-    def refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if url.startswith("data:"):
-            return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        raise ReportError(f"报告引用了外部地址，已拒绝：{url}")
-
+    # Properties only browsers know (line-break, overflow) would be logged for every page.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     with atomic_output(target) as tmp:
-        weasyprint.HTML(string=page, url_fetcher=refuse).write_pdf(str(tmp))
+        weasyprint.HTML(string=page, url_fetcher=_data_only()).write_pdf(str(tmp))
     return target
+
+
+def _data_only() -> Any:
+    """A WeasyPrint URL fetcher that loads ``data:`` URIs and nothing else."""
+    import weasyprint
+
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint before 66 takes a function
+
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            if not url.startswith("data:"):
+                raise ReportError(f"报告引用了外部地址，已拒绝：{url}")
+            return weasyprint.default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+    return URLFetcher(allowed_protocols={"data"})

@@ -19,7 +19,17 @@ from .workers import Outcome, failed
 if TYPE_CHECKING:
     from .batch import Job
 
-__all__ = ["FORMATS", "PRELOAD_MODULES", "check_formats", "plain_error", "render_notebook"]
+__all__ = [
+    "FORMATS",
+    "PRELOAD_MODULES",
+    "Task",
+    "check_formats",
+    "clean_task",
+    "plain_error",
+    "render_notebook",
+    "run_task",
+    "warm_up",
+]
 
 FORMATS = ("html", "pdf")
 #: Imported once per warm worker so that no report pays for them; a report notebook that
@@ -142,6 +152,20 @@ def warm_up(formats: tuple[str, ...]) -> None:
     warm_exporter()
     if "pdf" in formats:
         pdf_support()
+
+
+def clean_task(task: Task) -> None:
+    """After a report's process was killed: remove its half-written files and its old page.
+
+    Temporary files are the ones :func:`~jxkit.tables.atomic_path` makes beside a target,
+    named ``.<target name>.<random><suffix>``.
+    """
+    html = task.out_dir / task.job.output
+    for target in (html, html.with_suffix(".ipynb"), html.with_suffix(".pdf")):
+        for tmp in target.parent.glob(f".{target.name}.*"):
+            tmp.unlink(missing_ok=True)
+    html.unlink(missing_ok=True)
+    html.with_suffix(".pdf").unlink(missing_ok=True)
 
 
 def run_task(task: Task, warm: bool) -> Outcome:

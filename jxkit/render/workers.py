@@ -20,15 +20,22 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
+from importlib import import_module
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 __all__ = ["CAN_FORK", "Outcome", "failed", "run_pool"]
+
+_MODULES = "_modules"
+_KILLED = "_killed"
 
 #: A task's result as the caller sees it: ``status`` ("ok"/"failed"), ``error``, ``seconds``...
 Outcome = dict[str, Any]
 #: ``run(task, warm)``: warm is True inside a forked child of a warmed worker.
 Runner = Callable[[Any, bool], Outcome]
+#: ``clean(task)``: remove what a child killed mid-task left behind (temporary files).
+Cleaner = Callable[[Any], None]
 
 # macOS forks badly once system frameworks are loaded; Windows cannot fork at all.
 CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
@@ -45,11 +52,13 @@ def run_pool(
     workers: int,
     warm: Callable[[], None],
     run: Runner,
+    clean: Cleaner,
     timeout: float | None = None,
 ) -> Generator[tuple[int, Outcome], None, None]:
     """Run ``tasks`` on ``workers`` warm processes; yield ``(task index, outcome)`` as they end.
 
-    ``warm`` and ``run`` must be module-level functions (they are sent to new interpreters).
+    ``warm``, ``run`` and ``clean`` must be module-level functions (or partials of them):
+    they are sent to new interpreters.
     """
     if not tasks:
         return
@@ -62,7 +71,7 @@ def run_pool(
         ours, theirs = context.Pipe()
         process = context.Process(
             target=_worker_main,
-            args=(theirs, warm, run, timeout),
+            args=(theirs, warm, run, clean, timeout),
             name="jxkit-render-worker",
             daemon=True,
         )
@@ -107,7 +116,7 @@ def run_pool(
 
 
 def _worker_main(
-    conn: Connection, warm: Callable[[], None], run: Runner, timeout: float | None
+    conn: Connection, warm: Callable[[], None], run: Runner, clean: Cleaner, timeout: float | None
 ) -> None:
     """A worker: warm up once, then take tasks until told to stop."""
     # Ctrl-C is the parent's to handle; on SIGTERM the child must not outlive its worker.
@@ -142,7 +151,14 @@ def _worker_main(
         if message is None:
             return
         _, task = message
-        conn.send(_run_forked(run, task, timeout, child) if CAN_FORK else _run_here(run, task))
+        if CAN_FORK:
+            outcome = _run_forked(run, task, timeout, child)
+            if outcome.pop(_KILLED, False):
+                with contextlib.suppress(Exception):
+                    clean(task)
+        else:
+            outcome = _run_here(run, task)
+        conn.send(outcome)
 
 
 def _run_here(run: Runner, task: Any) -> Outcome:
@@ -162,10 +178,12 @@ def _run_forked(run: Runner, task: Any, timeout: float | None, child: list[int])
         os.close(read_fd)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _reseed()
+        before = set(sys.modules)
         try:
             outcome = run(task, True)
         except BaseException as exc:  # the child must always report
             outcome = failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+        outcome[_MODULES] = _installed_modules(set(sys.modules) - before)
         try:
             data = pickle.dumps(outcome)
             view = memoryview(data)
@@ -196,15 +214,58 @@ def _run_forked(run: Runner, task: Any, timeout: float | None, child: list[int])
         child.remove(pid)
     seconds = time.perf_counter() - start
     if timed_out:
-        return failed(f"超过 {timeout:g} 秒仍未完成，已中止", seconds)
+        return {**failed(f"超过 {timeout:g} 秒仍未完成，已中止", seconds), _KILLED: True}
     if chunks:
         outcome = pickle.loads(b"".join(chunks))
         outcome.setdefault("seconds", seconds)
         return outcome
     if os.WIFSIGNALED(status):
         name = signal.Signals(os.WTERMSIG(status)).name
-        return failed(f"报告进程意外终止（信号 {name}），可能是内存不足或扩展库崩溃", seconds)
-    return failed(f"报告进程意外退出（退出码 {os.waitstatus_to_exitcode(status)}）", seconds)
+        error = f"报告进程意外终止（信号 {name}），可能是内存不足或扩展库崩溃"
+    else:
+        error = f"报告进程意外退出（退出码 {os.waitstatus_to_exitcode(status)}）"
+    return {**failed(error, seconds), _KILLED: True}
+
+
+def _installed_modules(names: set[str]) -> list[str]:
+    """The modules a child imported that come from installed packages (not the notebook's folder).
+
+    A module beside a notebook must never be imported by the worker: it would shadow the
+    module of the same name beside another notebook.
+    """
+    roots = tuple(
+        str(Path(p).resolve()) + os.sep for p in {sys.prefix, sys.base_prefix, *_package_roots()}
+    )
+    found = []
+    for name in names:
+        module = sys.modules.get(name)
+        origin = getattr(getattr(module, "__spec__", None), "origin", None)
+        if origin in ("built-in", "frozen") or (
+            isinstance(origin, str) and str(Path(origin).resolve()).startswith(roots)
+        ):
+            found.append(name)
+    return sorted(found)
+
+
+def _package_roots() -> list[str]:
+    import jxkit
+
+    return [str(Path(jxkit.__file__).resolve().parent)]
+
+
+def _adopt(names: list[str]) -> None:
+    """Import in the worker what its children imported, so later children find it loaded.
+
+    The first report of a batch teaches the worker what a report imports (the notebook's
+    libraries, the font subsetter, PIL's plug-ins); the rest skip those imports.
+    """
+    fresh = [name for name in names if name not in sys.modules]
+    for name in fresh:
+        with contextlib.suppress(Exception):
+            import_module(name)
+    if fresh:
+        gc.collect()
+        gc.freeze()
 
 
 def _reseed() -> None:
