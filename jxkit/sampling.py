@@ -220,10 +220,16 @@ def _check_seed(seed: object) -> str:
 
 def _prn(seed: str, encoded: Sequence[bytes]) -> FloatArray:
     """:func:`prn` for canonical ids already in UTF-8; the one hashing pass over the population."""
-    prefix = seed.encode("utf-8") + b"\x1f"
-    sha = hashlib.sha256
-    head = b"".join([sha(prefix + c).digest()[:8] for c in encoded])
-    k = np.frombuffer(head, dtype=">u8") >> np.uint64(11)
+    seeded = hashlib.sha256(seed.encode("utf-8") + b"\x1f")
+    copy = seeded.copy  # cheaper than a fresh hash object per id
+    digests: list[bytes] = []
+    append = digests.append
+    for c in encoded:
+        h = copy()
+        h.update(c)
+        append(h.digest())
+    # the first 8 of every 32 bytes, read big-endian
+    k = np.frombuffer(b"".join(digests), dtype=">u8")[::4] >> np.uint64(11)
     u: FloatArray = (k.astype(np.float64) + 0.5) / 2.0**53
     return u
 
