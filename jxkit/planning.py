@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-
-from scipy import stats
+from types import ModuleType
 
 from .errors import SamplingError
 
@@ -34,13 +33,21 @@ _TOLERANCE = 1e-12
 Model = Callable[[int, int, float, int | None], float]
 
 
+def _stats() -> ModuleType:
+    """``scipy.stats``, imported on first use: it takes half a second, and every ``jxkit``
+    command imports this module while only ``plan`` and ``upper-bound`` need it."""
+    import scipy.stats
+
+    return scipy.stats
+
+
 def _binomial(k: int, n: int, rate: float, population: int | None) -> float:
     """Binomial ``P(X ≤ k)``, ``X ~ Bin(n, T)``: sampling with replacement or large N.
 
     >>> round(_binomial(0, 59, 0.05, None), 4)
     0.0485
     """
-    return float(stats.binom.cdf(k, n, rate))
+    return float(_stats().binom.cdf(k, n, rate))
 
 
 def _poisson(k: int, n: int, rate: float, population: int | None) -> float:
@@ -49,7 +56,7 @@ def _poisson(k: int, n: int, rate: float, population: int | None) -> float:
     >>> round(_poisson(0, 60, 0.05, None), 4)
     0.0498
     """
-    return float(stats.poisson.cdf(k, n * rate))
+    return float(_stats().poisson.cdf(k, n * rate))
 
 
 def population_deviations(rate: float, population: int) -> int:
@@ -73,7 +80,7 @@ def _hypergeometric(k: int, n: int, rate: float, population: int | None) -> floa
     if population is None:
         raise SamplingError("超几何模型需要总体规模 --population N")
     deviations = population_deviations(rate, population)
-    return float(stats.hypergeom.cdf(k, population, deviations, n))
+    return float(_stats().hypergeom.cdf(k, population, deviations, n))
 
 
 MODELS: dict[str, Model] = {
@@ -188,4 +195,4 @@ def upper_bound(errors: int, n: int, confidence: float = 0.95) -> float:
         raise SamplingError("置信水平应在 0 与 1 之间")
     if errors == n:
         return 1.0
-    return float(stats.beta.ppf(confidence, errors + 1, n - errors))
+    return float(_stats().beta.ppf(confidence, errors + 1, n - errors))
