@@ -346,6 +346,8 @@ def _type_table(
 
 def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
     """Type one column, reporting cells that do not fit; work is done per distinct value."""
+    if c.kind == "text" and not c.required:  # free text (evidence, notes): kept as written
+        return frame[c.name].astype(object)
     codes, uniques = pd.factorize(frame[c.name].to_numpy(dtype=object), use_na_sentinel=False)
     texts = np.array(["" if u is None or u != u else str(u).strip() for u in uniques], dtype=object)
 
@@ -486,33 +488,28 @@ def _rules_and_params(ds: Dataset, out: dict[str, _Collector]) -> None:
     if ind.empty:
         return
     c = out["indicators"]
-    for (rule_name, params_text), group in ind.groupby(["rule", "params"], sort=True):
+    target, _ = parse_target(ind["target"])
+    no_target = target.isna().to_numpy()
+    for (rule_name, params_text), where in ind.groupby(
+        ["rule", "params"], sort=True
+    ).indices.items():
+        in_group = np.zeros(len(ind), dtype=bool)
+        in_group[where] = True
         rule = get_rule(rule_name)
         try:
             params = json.loads(params_text) if params_text else {}
         except json.JSONDecodeError as exc:
-            c.rows(
-                ind,
-                ind.index.isin(group.index),
-                "params",
-                f"不是有效的 JSON（{exc.msg}，第 {exc.pos + 1} 个字符）",
-            )
+            message = f"不是有效的 JSON（{exc.msg}，第 {exc.pos + 1} 个字符）"
+            c.rows(ind, in_group, "params", message)
             continue
-        in_group = ind.index.isin(group.index)
         if rule is None:
             c.rows(ind, in_group, "rule", f"不是已知的评分方法（可选：{'、'.join(RULES)}）")
             continue
         for message in check_params(rule_name, params):
             c.rows(ind, in_group, "params", message)
         if rule.needs_target:
-            target, _ = parse_target(group["target"])
-            missing = target.isna()
-            c.rows(
-                ind,
-                ind.index.isin(group.index[missing.to_numpy()]),
-                "target",
-                f"{rule.title}（{rule.name}）需要数值型的年度指标值",
-            )
+            message = f"{rule.title}（{rule.name}）需要数值型的年度指标值"
+            c.rows(ind, in_group & no_target, "target", message)
 
 
 def parse_target(text: pd.Series) -> tuple[pd.Series, pd.Series]:
