@@ -106,11 +106,8 @@ def run_demo(args: argparse.Namespace) -> int:
     sheets = {f"{y}年": coverage(ds, y).units for y in years}
     write_workbook(sheets, out / "覆盖率.xlsx")
     print(f"    {len(years)} 个年度；已写入 {out / '覆盖率.xlsx'}")
-    print(f"4/6 抽取随机再评价样本（{DEMO_YEAR} 年自评项目，种子“{DEMO_SEED}”）")
-    population = ds.projects
-    sample = draw(
-        population, seed=DEMO_SEED, n=DEMO_N, strata="category", where=f"year={DEMO_YEAR}"
-    )
+    print(f"4/6 抽取随机再评价样本（{DEMO_YEAR} 年已自评项目，按类别分层，种子“{DEMO_SEED}”）")
+    sample = draw(ds.projects, seed=DEMO_SEED, n=DEMO_N, strata="category", where=DEMO_WHERE)
     sample_dir = out / "抽样"
     write_sample(sample, sample_dir)
     print(f"    抽中 {len(sample.selected)} 个项目；抽样记录 {sample_dir / 'manifest.json'}")

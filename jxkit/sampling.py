@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .catalogue import FALSE_WORDS, TRUE_WORDS
 from .errors import DataError, Problem, SamplingError
 from .tables import ROW, atomic_path, read_table, write_table
 
@@ -308,6 +309,12 @@ def parse_where(text: str) -> list[tuple[str, str, str]]:
     return clauses
 
 
+def _is_yes_no(column: pd.Series, value: str) -> bool:
+    """A boolean column compared with a yes/no word (是/否, yes/no, true/false, 1/0)."""
+    word = value.strip().lower()
+    return pd.api.types.is_bool_dtype(column) and (word in TRUE_WORDS or word in FALSE_WORDS)
+
+
 def _where_mask(
     frame: pd.DataFrame, text: str, source: str, rows: IntArray
 ) -> npt.NDArray[np.bool_]:
@@ -317,6 +324,12 @@ def _where_mask(
     for column, op, value in parse_where(text):
         _require_column(frame, column, source, f"筛选条件“{column}{op}{value}”")
         cells = frame[column].tolist()
+        if op in ("=", "!=") and _is_yes_no(frame[column], value):
+            # a loaded dataset holds 是/否 columns as booleans; users filter them as they write them
+            want_yes = value.strip().lower() in TRUE_WORDS
+            hit = np.array([c is not pd.NA and bool(c) == want_yes for c in cells], dtype=bool)
+            mask &= hit if op == "=" else ~hit
+            continue
         if op in ("=", "!="):
             want = canonical_id(value)
             hit = np.array([c == want for c in _canonical_keys(cells)], dtype=bool)
