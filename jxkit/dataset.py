@@ -11,6 +11,7 @@ function decorated with :func:`check`.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -36,12 +37,25 @@ __all__ = [
     "check",
     "is_dataset",
     "load_dataset",
+    "parse_dates",
     "parse_number",
     "register_table",
 ]
 
 #: Kinds of column and how each is typed; the loader reports values that do not fit.
-KINDS = ("id", "text", "year", "money", "number", "bool", "category", "level", "round", "json")
+KINDS = (
+    "id",
+    "text",
+    "year",
+    "money",
+    "number",
+    "bool",
+    "date",
+    "category",
+    "level",
+    "round",
+    "json",
+)
 
 ROUNDS = {"self": "self", "自评": "self", "review": "review", "复核": "review", "再评价": "review"}
 ROUND_NAMES = {"self": "自评", "review": "复核"}
@@ -115,6 +129,11 @@ register_table(
             Column("targets_declared", "目标同步申报", "bool"),
             Column("targets_approved", "目标批复下达", "bool"),
             Column("self_evaluated", "已自评", "bool"),
+            Column("has_basis", "立项依据", "bool"),
+            Column("collective_decision", "集体决策意见", "bool"),
+            Column("start_date", "开始日期", "date"),
+            Column("end_date", "结束日期", "date"),
+            Column("rectified", "已整改", "bool"),
         ),
         key=("project_id",),
     )
@@ -373,6 +392,15 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
         if c.kind == "money":
             out.rows(frame, values < 0, c.name, "金额不能为负数")
         return values
+    if c.kind == "date":
+        dates_u, bad_u = parse_dates(texts)
+        out.rows(
+            frame,
+            spread(bad_u, bool),
+            c.name,
+            "不是有效的日期（应为 2021-06-30、2021/6/30、2021年6月30日 或 Excel 日期）",
+        )
+        return pd.Series(dates_u[codes], index=frame.index, dtype="datetime64[ns]")
     if c.kind == "bool":
         low = np.array([t.lower() for t in texts], dtype=object)
         yes, no = (
@@ -512,6 +540,47 @@ def _rules_and_params(ds: Dataset, out: dict[str, _Collector]) -> None:
             c.rows(ind, in_group & no_target, "target", message)
 
 
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]0{1,2}:0{2}(?::0{2}(?:\.0+)?)?)?$"
+)
+#: Excel stores dates as days since 1899-12-30; serials outside this range are not dates
+#: anyone means (1927 to 2173).
+_EXCEL_SERIALS = (10_000, 100_000)
+
+
+def parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dates from text as users write them: (datetime64 values, NaT where blank or bad; bad mask).
+
+    Accepts 2021-06-30, 2021/6/30, 2021.6.30, 2021年6月30日, the "2021-06-30 00:00:00" an
+    Excel date cell reads as, and an Excel date serial (44377).
+
+    >>> v, bad = parse_dates(np.array(["2021/6/30", "44377", "2021-02-30", ""], dtype=object))
+    >>> [str(x)[:10] for x in v], bad.tolist()
+    (['2021-06-30', '2021-06-30', 'NaT', 'NaT'], [False, False, True, False])
+    """
+    values = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+    bad = np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts):  # called on distinct values only
+        s = "" if text is None else str(text).strip()
+        if not s:
+            continue
+        m = _DATE.match(s)
+        try:
+            if m:
+                day = datetime.date(int(m[1]), int(m[2]), int(m[3]))
+            else:
+                serial = float(s)
+                if not (_EXCEL_SERIALS[0] <= serial < _EXCEL_SERIALS[1] and serial.is_integer()):
+                    raise ValueError(s)
+                day = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(serial))
+        except ValueError:
+            bad[i] = True
+            continue
+        values[i] = np.datetime64(day, "ns")
+    return values, bad
+
+
 def parse_target(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """A target or actual as a number: "≥95%", "95%", "≤ 1,000" read as 95, 95, 1000.
 
@@ -586,8 +655,16 @@ def _blank(c: Column, index: pd.Index) -> pd.Series:
         return pd.Series(np.nan, index=index, dtype=float)
     if c.kind in {"year", "bool"}:
         return pd.Series(pd.NA, index=index, dtype=_dtype(c))
+    if c.kind == "date":
+        return pd.Series(pd.NaT, index=index, dtype=_dtype(c))
     return pd.Series("", index=index, dtype=object)
 
 
 def _dtype(c: Column) -> Any:
-    return {"money": float, "number": float, "year": "Int64", "bool": "boolean"}.get(c.kind, object)
+    return {
+        "money": float,
+        "number": float,
+        "year": "Int64",
+        "bool": "boolean",
+        "date": "datetime64[ns]",
+    }.get(c.kind, object)

@@ -1,13 +1,17 @@
-"""The policy file: every threshold the rules use (grade bands, red light, flags, coverage).
+"""The policy file: every threshold the rules use (grade bands, red light, flags, coverage,
+results application, ex-ante conclusions, monitoring lights and checkpoints, assessment).
 
 Thresholds are a union's policy, not code: ``templates/policy.yaml`` ships the national
 and Zhejiang defaults and every command takes ``--policy FILE``. Bands are half-open: a
-value belongs to the first band whose lower bound it reaches.
+value belongs to the first band whose lower bound it reaches. A policy file written
+before a section existed takes that section, key by key, from the shipped file, so no
+default is repeated in code.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,7 +22,20 @@ import yaml
 
 from .errors import PolicyError, Problem
 
-__all__ = ["CoverageRule", "Policy", "default_policy", "load_policy", "templates_dir"]
+__all__ = [
+    "LIGHTS",
+    "LIKELIHOODS",
+    "AssessPolicy",
+    "CoverageRule",
+    "ExantePolicy",
+    "Light",
+    "MonitoringPolicy",
+    "Policy",
+    "band",
+    "default_policy",
+    "load_policy",
+    "templates_dir",
+]
 
 REQUIREMENTS = {
     "declared": "targets_declared",
@@ -34,6 +51,89 @@ def templates_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("找不到 jxkit 的 templates 目录（安装不完整？）")
+
+
+#: Monitoring light codes the policy file may use (names and actions come from the file).
+LIGHTS = ("green", "blue", "yellow", "red")
+#: 完成目标可能性: the choices of the monitoring form.
+LIKELIHOODS = ("确定能", "有可能", "完全不可能")
+
+Bands = tuple[tuple[str, float], ...]
+
+
+def band(values: np.ndarray, bands: Bands) -> np.ndarray:
+    """The band of each value: the first whose lower bound it reaches (half-open, top down).
+
+    NaN falls to the last band only if it is compared; callers mask it first.
+
+    >>> band(np.array([90.0, 89.5, 70.0, 69.99]), (("支持", 90), ("调整", 70), ("不支持", 0)))
+    array(['支持', '调整', '调整', '不支持'], dtype=object)
+    """
+    out = np.full(len(values), bands[-1][0], dtype=object)
+    for name, low in reversed(bands):
+        out = np.where(values >= low, name, out)
+    return out
+
+
+@dataclass(frozen=True)
+class ExantePolicy:
+    """Ex-ante conclusions by total, which conclusions keep a project out of the budget,
+    and the categories whose new major projects count as capital projects."""
+
+    conclusions: Bands
+    reject: frozenset[str]
+    capital_categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Light:
+    code: str
+    name: str
+    action: str
+
+
+@dataclass(frozen=True)
+class MonitoringPolicy:
+    """Dual-monitoring thresholds: light bands, labels, lights in order of severity, the
+    goal-versus-execution gap, execution checkpoints and the serious-problem rule."""
+
+    execution: Bands
+    progress: Bands
+    inverse_within: str
+    inverse_beyond: str
+    labels: dict[str, str]
+    lights: tuple[Light, ...]
+    gap: float
+    checkpoints: tuple[tuple[int, float], ...]
+    serious_light: str
+    serious_likelihood: str
+    serious_action: str
+    repeated: int
+    repeated_action: str
+
+    def severity(self, code: str) -> int:
+        """Position of a light from mildest (0) to most severe."""
+        return [x.code for x in self.lights].index(code)
+
+    def light(self, code: str) -> Light:
+        return next(x for x in self.lights if x.code == code)
+
+
+@dataclass(frozen=True)
+class AssessPolicy:
+    """The management-work framework and which levels owe a unit-level self-evaluation."""
+
+    framework: str
+    unit_evaluation: tuple[tuple[int, tuple[str, ...]], ...]
+
+    def unit_evaluation_levels(self, year: int) -> tuple[str, ...]:
+        """Levels that owe a unit-level self-evaluation in ``year`` (none before the first phase).
+
+        >>> default_policy().assess.unit_evaluation_levels(2020)
+        ('province', 'city', 'industry')
+        """
+        current = [levels for since, levels in self.unit_evaluation if since <= year]
+        return current[-1] if current else ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +156,9 @@ class Policy:
     review_grade_change_is_poor: bool
     review_confidence: float
     coverage: tuple[CoverageRule, ...]
+    exante: ExantePolicy
+    monitoring: MonitoringPolicy
+    assess: AssessPolicy
     results: dict[str, tuple[str, float]] = field(default_factory=dict)
     source: str = "templates/policy.yaml"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -66,10 +169,7 @@ class Policy:
         >>> default_policy().grade(np.array([90.0, 89.99, 80.0, 59.99])).tolist()
         ['优', '良', '良', '差']
         """
-        out = np.full(len(totals), self.grades[-1][0], dtype=object)
-        for name, low in reversed(self.grades):
-            out = np.where(totals >= low, name, out)
-        return out
+        return band(totals, self.grades)
 
     def recommendation(self, grade: str, red_light: bool = False) -> tuple[str, float]:
         """Next year's budget recommendation (action, share to cut) for a result.
@@ -105,6 +205,13 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
 @cache
 def default_policy() -> Policy:
     return load_policy(None)
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    """The shipped file's sections: defaults for sections a user's file leaves out."""
+    data = yaml.safe_load((templates_dir() / "policy.yaml").read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 def _parse(raw: dict[str, Any], source: str) -> Policy:
@@ -167,7 +274,9 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
     results: dict[str, tuple[str, float]] = {}
     section = raw.get("results") or {}
     entries = {**(section.get("grades") or {})}
-    entries.update({k: section[k] for k in ("red_light", "not_rectified") if k in section})
+    entries.update(
+        {k: section[k] for k in ("red_light", "not_rectified", "not_evaluated") if k in section}
+    )
     for key, item in entries.items():
         if not isinstance(item, dict) or "action" not in item:
             bad("results", f"results 中 {key} 应为 {{action: 建议, cut: 压减比例}}")
@@ -186,9 +295,179 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
         review_confidence=confidence,
         coverage=tuple(coverage),
         results=results,
+        exante=_exante(_section(raw, "exante", bad), bad, number),
+        monitoring=_monitoring(_section(raw, "monitoring", bad), bad, number),
+        assess=_assess(_section(raw, "assess", bad), bad),
         source=source,
         raw=raw,
     )
     if problems:
         raise PolicyError(problems, title=f"政策参数文件 {source} 有问题")
     return policy
+
+
+Bad = Callable[[str, str], None]
+Number = Callable[[dict[str, Any], str, float, str], float]
+
+
+def _section(raw: dict[str, Any], name: str, bad: Bad) -> dict[str, Any]:
+    """A section of the file, completed key by key (one level down too) from the shipped file."""
+    given = raw.get(name)
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        bad(name, f"{name} 应为一组“键: 值”")
+        given = {}
+    merged = dict(_shipped().get(name) or {})
+    for key, value in given.items():
+        default = merged.get(key)
+        both = isinstance(default, dict) and isinstance(value, dict)
+        merged[key] = {**default, **value} if both else value
+    return merged
+
+
+def _bands(items: Any, key: str, where: str, bad: Bad, number: Number) -> Bands:
+    """Half-open bands listed top down: [{key: name, min: lower bound}, ...], last min ≤ 0."""
+    out: list[tuple[str, float]] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or key not in item or "min" not in item:
+            bad(where, f"{where} 的每一项应为 {{{key}: 名称, min: 下限}}，而不是 {item!r}")
+            continue
+        out.append((str(item[key]), number(item, "min", 0, f"{where}.min")))
+    if not out:
+        bad(where, f"{where} 不能为空")
+    elif [b[1] for b in out] != sorted((b[1] for b in out), reverse=True):
+        bad(where, f"{where} 应按下限从高到低排列")
+    elif out[-1][1] > 0:
+        bad(where, f"{where} 最后一项的下限应为 0，才能覆盖所有取值")
+    return tuple(out) or (("", 0.0),)
+
+
+def _exante(section: dict[str, Any], bad: Bad, number: Number) -> ExantePolicy:
+    from .catalogue import CATEGORY_CODES, OTHER, category_code
+
+    conclusions = _bands(
+        section.get("conclusions"), "conclusion", "exante.conclusions", bad, number
+    )
+    reject = frozenset(str(x) for x in section.get("reject") or [])
+    unknown = reject - {c for c, _ in conclusions}
+    if unknown:
+        bad("exante.reject", f"exante.reject 中的 {'、'.join(sorted(unknown))} 不是评估结论之一")
+    capital: list[str] = []
+    for c in section.get("capital_categories") or []:
+        code = category_code(str(c))
+        if code is None:
+            known = "、".join((*CATEGORY_CODES, OTHER.code))
+            bad(
+                "exante.capital_categories",
+                f"exante.capital_categories 中的 {c} 不是项目类别（可选：{known}）",
+            )
+        else:
+            capital.append(code)
+    return ExantePolicy(conclusions, reject, tuple(capital))
+
+
+def _monitoring(section: dict[str, Any], bad: Bad, number: Number) -> MonitoringPolicy:
+    where = "monitoring"
+    lights: list[Light] = []
+    for item in section.get("lights") or []:
+        if not isinstance(item, dict) or not {"light", "name", "action"} <= set(item):
+            bad(
+                f"{where}.lights",
+                f"{where}.lights 的每一项应为 {{light: 代码, name: 名称, action: 处置建议}}",
+            )
+            continue
+        lights.append(Light(str(item["light"]), str(item["name"]), str(item["action"])))
+    codes = [x.code for x in lights]
+    if sorted(codes) != sorted(LIGHTS):
+        bad(
+            f"{where}.lights",
+            f"{where}.lights 应恰好列出 {'、'.join(LIGHTS)} 四种灯号各一次（自轻到重）",
+        )
+
+    def light(value: Any, key: str) -> str:
+        if str(value) not in LIGHTS:
+            bad(key, f"{key} 的灯号 {value!r} 不是 {'、'.join(LIGHTS)} 之一")
+        return str(value)
+
+    execution = _bands(section.get("execution"), "light", f"{where}.execution", bad, number)
+    progress = _bands(section.get("progress"), "light", f"{where}.progress", bad, number)
+    for name, _ in (*execution, *progress):
+        light(name, f"{where}.execution/progress")
+    inverse = section.get("inverse") or {}
+    labels = section.get("labels") or {}
+    if not isinstance(labels, dict) or not labels:
+        bad(f"{where}.labels", f"{where}.labels 应为“完成情况: 灯号”的映射")
+        labels = {}
+    checkpoints: list[tuple[int, float]] = []
+    for item in section.get("checkpoints") or []:
+        month = item.get("month") if isinstance(item, dict) else None
+        if not isinstance(month, int) or not 1 <= month <= 12 or "min" not in item:
+            bad(
+                f"{where}.checkpoints",
+                f"{where}.checkpoints 的每一项应为 {{month: 1～12 的月份, min: 累计执行率}}，而不是 {item!r}",
+            )
+            continue
+        share = number(item, "min", 0, f"{where}.checkpoints.min")
+        if not 0 <= share <= 1:
+            bad(
+                f"{where}.checkpoints",
+                f"{where}.checkpoints 中 {month} 月的 min 应在 0 与 1 之间（如 0.4）",
+            )
+        checkpoints.append((month, share))
+    if [m for m, _ in checkpoints] != sorted({m for m, _ in checkpoints}):
+        bad(f"{where}.checkpoints", f"{where}.checkpoints 应按月份从小到大排列且不重复")
+    serious = section.get("serious") or {}
+    repeated = serious.get("repeated")
+    if not isinstance(repeated, int) or isinstance(repeated, bool) or repeated < 1:
+        bad(
+            f"{where}.serious.repeated", f"{where}.serious.repeated 应为正整数，而不是 {repeated!r}"
+        )
+        repeated = 1
+    likelihood = str(serious.get("likelihood", ""))
+    if likelihood not in LIKELIHOODS:
+        bad(
+            f"{where}.serious.likelihood",
+            f"{where}.serious.likelihood 应为 {'、'.join(LIKELIHOODS)} 之一，而不是 {likelihood!r}",
+        )
+    gap = number(section, "gap", 0, f"{where}.gap")
+    if gap < 0:
+        bad(f"{where}.gap", f"{where}.gap 不能为负数")
+    return MonitoringPolicy(
+        execution=execution,
+        progress=progress,
+        inverse_within=light(inverse.get("within"), f"{where}.inverse.within"),
+        inverse_beyond=light(inverse.get("beyond"), f"{where}.inverse.beyond"),
+        labels={str(k): light(v, f"{where}.labels.{k}") for k, v in labels.items()},
+        lights=tuple(lights),
+        gap=gap,
+        checkpoints=tuple(checkpoints),
+        serious_light=light(serious.get("light"), f"{where}.serious.light"),
+        serious_likelihood=likelihood,
+        serious_action=str(serious.get("action", "")),
+        repeated=repeated,
+        repeated_action=str(serious.get("repeated_action", "")),
+    )
+
+
+def _assess(section: dict[str, Any], bad: Bad) -> AssessPolicy:
+    from .catalogue import LEVELS
+
+    phases: list[tuple[int, tuple[str, ...]]] = []
+    for item in section.get("unit_evaluation") or []:
+        since = item.get("since") if isinstance(item, dict) else None
+        if not isinstance(since, int):
+            bad(
+                "assess.unit_evaluation",
+                f"assess.unit_evaluation 的每一阶段需要整数年份 since，而不是 {item!r}",
+            )
+            continue
+        levels = tuple(str(x) for x in item.get("levels") or ())
+        wrong = [x for x in levels if x not in LEVELS]
+        if wrong:
+            bad(
+                "assess.unit_evaluation",
+                f"assess.unit_evaluation {since} 年的 levels 只能是 {'、'.join(LEVELS)}，而不是 {'、'.join(wrong)}",
+            )
+        phases.append((since, levels))
+    return AssessPolicy(str(section.get("framework") or "management"), tuple(sorted(phases)))
