@@ -321,8 +321,9 @@ def _section(raw: dict[str, Any], name: str, bad: Bad) -> dict[str, Any]:
     merged = dict(_shipped().get(name) or {})
     for key, value in given.items():
         default = merged.get(key)
-        both = isinstance(default, dict) and isinstance(value, dict)
-        merged[key] = {**default, **value} if both else value
+        if isinstance(default, dict) and isinstance(value, dict):
+            value = {**default, **value}
+        merged[key] = value
     return merged
 
 
