@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,7 +21,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import ReportError
-from .export import atomic_output, embed_font, pdf_support, templates_dir, write_html
+from ..tables import atomic_path
+from .export import embed_font, pdf_support, templates_dir, write_html
 from .report import Task, check_formats, clean_task, run_task, warm_up
 from .workers import run_pool
 
@@ -119,12 +120,16 @@ def render_batch(
     formats: Iterable[str] = ("html",),
     progress: bool = True,
     timeout: float | None = None,
+    prepare: Callable[[], object] | None = None,
 ) -> BatchResult:
     """Render every job on ``workers`` warm processes; write ``index.html``; never stop early.
 
     A failed job is recorded with its error in plain words (the traceback stays in its
     executed notebook). With ``resume``, a job whose fingerprint matches its last success
     and whose files are all there is skipped. ``timeout`` (seconds) bounds each report.
+    ``prepare`` runs once in each worker before its reports, e.g.
+    ``functools.partial(load_and_score, dataset)``: what it caches, every report finds in
+    memory. It is sent to the workers, so it must be a module-level function or a partial.
     """
     from tqdm.auto import tqdm
 
@@ -159,7 +164,7 @@ def render_batch(
     runner = run_pool(
         tasks,
         workers=workers,
-        warm=partial(warm_up, wanted),
+        warm=partial(warm_up, wanted, prepare),
         run=run_task,
         clean=clean_task,
         timeout=timeout,
@@ -313,7 +318,7 @@ class _Manifest:
         return list(self._entries.values())
 
     def save(self) -> None:
-        with atomic_output(self.path) as tmp:
+        with atomic_path(self.path) as tmp:
             tmp.write_text(
                 "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self._entries.values()),
                 encoding="utf-8",

@@ -94,8 +94,17 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_render(args: argparse.Namespace, *, make_jobs: JobsFactory | None = None) -> int:
-    """Render the dataset's reports; 0 if all succeeded, 1 if any failed (after all ran)."""
+def run_render(
+    args: argparse.Namespace,
+    *,
+    make_jobs: JobsFactory | None = None,
+    prepare: Callable[[], object] | None = None,
+) -> int:
+    """Render the dataset's reports; 0 if all succeeded, 1 if any failed (after all ran).
+
+    ``prepare`` is passed to :func:`~jxkit.render.batch.render_batch` (e.g. load the dataset
+    once per worker).
+    """
     make = make_jobs or _dataset_jobs()
     jobs = list(
         make(args.dataset, kinds=args.kind, round=args.round, year=args.year, sample=args.sample)
@@ -116,6 +125,7 @@ def run_render(args: argparse.Namespace, *, make_jobs: JobsFactory | None = None
         formats=args.format,
         progress=True,
         timeout=args.timeout,
+        prepare=prepare,
     )
     print(result.summary())
     if not result.failed:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import JxkitError, ReportError
-from .export import atomic_output
+from ..tables import atomic_path
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -68,7 +68,7 @@ def execute_notebook(
     if timeout is not None:
         extra["execution_timeout"] = timeout
     failure: PapermillExecutionError | None = None
-    with atomic_output(ipynb_path) as tmp:
+    with atomic_path(ipynb_path) as tmp:
         try:
             nb = papermill.execute_notebook(
                 str(notebook),

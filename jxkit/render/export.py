@@ -10,10 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import logging
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +25,6 @@ if TYPE_CHECKING:
     from .exporter import ReportExporter
 
 __all__ = [
-    "atomic_output",
     "export_html",
     "pdf_support",
     "templates_dir",
@@ -106,23 +102,9 @@ def _mark_number(match: re.Match[str]) -> str:
     return f"<td{attrs}>{match['text']}</td>"
 
 
-@contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """:func:`~jxkit.tables.atomic_path` for files others read: mode from the umask, not 0600.
-
-    Reports are shared (a web server, colleagues), but the temporary file behind an atomic
-    write is created readable by its owner only.
-    """
-    with atomic_path(target) as tmp:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-
-
 def write_html(page: str, target: Path) -> Path:
     """Write a page atomically: readers see the old file or the whole new one, never a part."""
-    with atomic_output(target) as tmp:
+    with atomic_path(target) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return target
 
@@ -148,7 +130,7 @@ def write_pdf(page: str, target: Path) -> Path:
 
     # Properties only browsers know (line-break, overflow) would be logged for every page.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    with atomic_output(target) as tmp:
+    with atomic_path(target) as tmp:
         weasyprint.HTML(string=page, url_fetcher=_data_only()).write_pdf(str(tmp))
     return target
 

@@ -59,12 +59,13 @@ _SUBSET_OPTIONS = {
 _preloaded: TTFont | None = None
 
 
-def setup_fonts() -> list[str]:
+def setup_fonts() -> None:
     """Make matplotlib draw Chinese: a system CJK font if there is one, else the shipped font.
 
-    Call it once at the top of a report notebook. Only families that exist are named, so
-    matplotlib never logs "findfont: Font family ... not found"; the minus sign is drawn as
-    a hyphen because CJK fonts lack U+2212. Returns the families put in front, best first.
+    Call it once at the top of a report notebook (it returns nothing, so a cell ending with
+    it shows nothing). Only families that exist are named, so matplotlib never logs
+    "findfont: Font family ... not found"; the minus sign is drawn as a hyphen because CJK
+    fonts lack U+2212.
     """
     import matplotlib as mpl
     from matplotlib import font_manager
@@ -79,7 +80,6 @@ def setup_fonts() -> list[str]:
     mpl.rcParams["font.sans-serif"] = [*families, *others]
     mpl.rcParams["font.family"] = ["sans-serif"]
     mpl.rcParams["axes.unicode_minus"] = False
-    return families
 
 
 def preload_font() -> None:

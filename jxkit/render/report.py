@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -120,8 +121,13 @@ class Task:
     timeout: float | None
 
 
-def warm_up(formats: tuple[str, ...]) -> None:
-    """Import and prepare once per worker everything each report would otherwise pay for."""
+def warm_up(formats: tuple[str, ...], prepare: Callable[[], object] | None = None) -> None:
+    """Import and prepare once per worker everything each report would otherwise pay for.
+
+    ``prepare`` is the caller's share: e.g. load and score the dataset that every report
+    reads, so that reports forked afterwards find it in memory. If it fails, the reports
+    that need it fail with their own message.
+    """
     # As IPKernelApp does before any user code, so matplotlib picks the inline backend.
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in PRELOAD_MODULES:
@@ -152,6 +158,9 @@ def warm_up(formats: tuple[str, ...]) -> None:
     warm_exporter()
     if "pdf" in formats:
         pdf_support()
+    if prepare is not None:
+        with contextlib.suppress(Exception):
+            prepare()
 
 
 def clean_task(task: Task) -> None:
