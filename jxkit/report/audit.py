@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..catalogue import category_name
 from ..compare import compare
 from ..errors import ReportError
 from ..sampling import read_listing, read_manifest, read_population, verify
@@ -19,7 +20,7 @@ from .project import METHODS
 
 __all__ = ["AuditReport", "reproduce_command"]
 
-REASONS = {"random": "随机抽中", "certainty": "必然入样（规模大）", "mandatory": "指定必抽"}
+REASONS = {"random": "随机抽中", "certainty": "必然入样", "mandatory": "指定必抽"}
 
 
 def _arg(text: str) -> str:
@@ -108,10 +109,18 @@ class AuditReport:
             ]
         )
 
+    def _stratum_name(self, value: object) -> str:
+        """Strata of the category column shown by their Chinese names."""
+        text = str(value)
+        if self.manifest.get("parameters", {}).get("strata") == "category":
+            return f"{category_name(text)}（{text}）" if category_name(text) != text else text
+        return text
+
     def strata(self) -> Html:
         s = pd.DataFrame(self.manifest.get("strata", []))
         if s.empty:
             return Html("<p>不分层。</p>")
+        s["stratum"] = s["stratum"].map(self._stratum_name)
         return table(
             s,
             {
@@ -131,6 +140,7 @@ class AuditReport:
         names = self.ds.projects.set_index("project_id")["name"]
         s["name"] = s["id"].astype(str).map(names).fillna("")
         s["reason_text"] = s["reason"].map(REASONS).fillna(s["reason"])
+        s["stratum"] = s["stratum"].map(self._stratum_name)
         return table(
             s,
             {
