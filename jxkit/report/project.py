@@ -210,7 +210,8 @@ class ProjectReport:
             ),
             (
                 "抽样方法",
-                f"{m.get('algorithm')} · {m.get('method')} · 种子“{m.get('seed')}” · {m.get('created', '')}",
+                f"{m.get('algorithm')} · {METHODS.get(str(m.get('method')), m.get('method'))} · "
+                f"种子“{m.get('seed')}” · {m.get('created', '')}",
             ),
         ]
 
