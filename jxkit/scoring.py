@@ -129,25 +129,55 @@ def score(
 
 
 def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None) -> pd.DataFrame:
+    """Indicator rows of every project valued in each round, with their values and facts.
+
+    Joins on integer codes shared by both tables rather than on text keys: on millions
+    of rows this is several times faster than a merge.
+    """
     projects = dataset.projects
     if year is not None:
         projects = projects[projects["year"] == year]
-    ind = dataset.indicators.reset_index().rename(columns={"row": "indicator_row"})
-    ind = ind[ind["project_id"].isin(projects["project_id"])]
-    ev_cols = ["project_id", "indicator_id", "actual", "evidence", "note", "evaluation_row"]
-    ev = dataset.evaluations.reset_index().rename(columns={"row": "evaluation_row"})
-    parts = []
+    ind, ev = dataset.indicators, dataset.evaluations
+    n_ind = len(ind)
+    p_codes, p_uniques = pd.factorize(
+        np.concatenate([ind["project_id"].to_numpy(object), ev["project_id"].to_numpy(object)])
+    )
+    i_codes, i_uniques = pd.factorize(
+        np.concatenate([ind["indicator_id"].to_numpy(object), ev["indicator_id"].to_numpy(object)])
+    )
+    key = p_codes.astype(np.int64) * max(len(i_uniques), 1) + i_codes
+    ind_p, ev_p, ind_key, ev_key = p_codes[:n_ind], p_codes[n_ind:], key[:n_ind], key[n_ind:]
+    project_pos = pd.Index(projects["project_id"]).get_indexer(p_uniques)  # -1: not scored
+    ev_round = ev["round"].to_numpy(object)
+    columns: dict[str, list[np.ndarray]] = {"sel": [], "ev": [], "round": []}
     for r in rounds:
-        e = ev.loc[ev["round"] == r, ev_cols]
-        i = ind[ind["project_id"].isin(e["project_id"])]
-        m = i.merge(e, on=["project_id", "indicator_id"], how="left", sort=False)
-        m.insert(1, "round", r)
-        parts.append(m)
-    rows = pd.concat(parts, ignore_index=True) if parts else ind.head(0)
-    facts = projects[["project_id", "unit_id", "year", "category", "budget", "spent"]]
-    rows = rows.merge(facts, on="project_id", how="left", sort=False)
+        in_round = np.flatnonzero(ev_round == r)
+        valued = np.zeros(len(p_uniques), dtype=bool)
+        valued[ev_p[in_round]] = True
+        sel = np.flatnonzero(valued[ind_p] & (project_pos[ind_p] >= 0))
+        lookup = pd.Index(ev_key[in_round])
+        if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
+            keep = ~lookup.duplicated()
+            lookup, in_round = lookup[keep], in_round[keep]
+        match = lookup.get_indexer(ind_key[sel])
+        columns["sel"].append(sel)
+        columns["ev"].append(np.where(match >= 0, in_round[np.maximum(match, 0)], -1))
+        columns["round"].append(np.full(len(sel), r, dtype=object))
+    sel = np.concatenate(columns["sel"]) if rounds else np.array([], dtype=np.intp)
+    ev_rows = np.concatenate(columns["ev"]) if rounds else np.array([], dtype=np.intp)
+    rows = ind.iloc[sel].reset_index().rename(columns={"row": "indicator_row"})
+    rows.insert(1, "round", np.concatenate(columns["round"]) if rounds else [])
+    has_value = ev_rows >= 0
     for col in ("actual", "evidence", "note"):
-        rows[col] = rows[col].fillna("").astype(str)
+        values = ev[col].to_numpy(object)
+        rows[col] = np.where(has_value, values[np.maximum(ev_rows, 0)] if len(values) else "", "")
+    rows["evaluation_row"] = np.where(
+        has_value, ev.index.to_numpy()[np.maximum(ev_rows, 0)] if len(ev) else 0, np.nan
+    )
+    facts = projects[["unit_id", "year", "category", "budget", "spent"]]
+    at = project_pos[ind_p[sel]]
+    for col in facts.columns:
+        rows[col] = facts[col].to_numpy()[at] if len(at) else facts[col].to_numpy()[:0]
     return rows
 
 
@@ -248,59 +278,59 @@ def _flag_rows(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
 def _totals(
     rows: pd.DataFrame, dataset: Dataset, policy: Policy, problems: list[Problem]
 ) -> tuple[pd.DataFrame, list[str]]:
-    key = ["project_id", "round"]
-    app_points = np.where(rows["applicable"], rows["points"], 0.0)
-    g = rows.assign(app_points=app_points, full=(rows["lost"] <= 1e-9) | ~rows["applicable"])
-    grouped = g.groupby(key, sort=False)
-    agg = grouped.agg(
-        earned=("score", "sum"),
-        app_points=("app_points", "sum"),
-        all_full=("full", "all"),
+    """Totals, grades and subtotals per project and round, summed with np.bincount."""
+    group, _ = pd.factorize(rows["project_id"].astype(str) + "\x1f" + rows["round"].astype(str))
+    n = int(group.max()) + 1 if len(group) else 0
+    _, first = np.unique(group, return_index=True)
+    applicable = rows["applicable"].to_numpy(bool)
+    score_app = np.where(applicable, rows["score"].to_numpy(float), 0.0)
+    earned = np.bincount(group, weights=score_app, minlength=n)
+    app_points = np.bincount(group, weights=np.where(applicable, rows["points"], 0.0), minlength=n)
+    full = (rows["lost"].to_numpy(float) <= 1e-9) | ~applicable
+    all_full = np.bincount(group, weights=~full, minlength=n) == 0
+    out = rows.iloc[first][["project_id", "round", "unit_id", "year", "category"]].reset_index(
+        drop=True
     )
-    for pid, r in agg.index[agg["app_points"] <= 0]:
+    for pid, r in out.loc[app_points <= 0, ["project_id", "round"]].itertuples(index=False):
         problems.append(
             Problem(
                 dataset.sources.get("evaluations", "评价表"),
                 f"项目 {pid} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分",
             )
         )
-    scale = 100.0 / agg["app_points"].where(agg["app_points"] > 0)
-    total = round_half_up(agg["earned"] * scale)
-    level1 = [str(x) for x in pd.unique(rows["level1"])]
-    applicable_score = g["score"].where(g["applicable"])
-    sub = applicable_score.groupby([g["project_id"], g["round"], g["level1"]], sort=False).sum(
-        min_count=1
-    )
-    sub = sub.unstack("level1").reindex(index=agg.index, columns=level1)
-    sub = pd.DataFrame(
-        round_half_up(sub.to_numpy() * scale.to_numpy()[:, None]), index=agg.index, columns=level1
-    )
-    facts = dataset.projects.set_index("project_id")[["unit_id", "year", "category"]]
-    out = agg.reset_index()[key].join(facts, on="project_id")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(app_points > 0, 100.0 / app_points, np.nan)
+    total = round_half_up(earned * scale)
+    l1_codes, l1_names = pd.factorize(rows["level1"])
+    level1 = [str(x) for x in l1_names]
+    flat = group.astype(np.int64) * len(level1) + l1_codes
+    size = n * len(level1)
+    sums = np.bincount(flat, weights=score_app, minlength=size).reshape(n, len(level1))
+    counts = np.bincount(flat, weights=applicable, minlength=size).reshape(n, len(level1))
+    sub = np.where(counts > 0, round_half_up(sums * scale[:, None]), np.nan)
     out["total"] = total
     out["grade"] = policy.grade(total)
     out["red_light"] = np.isin(out["grade"], list(policy.red_light_grades))
-    flags = _project_flags(agg, rows)
-    out["flags"] = flags.to_numpy()
-    out = pd.concat([out, sub.reset_index(drop=True)], axis=1)
-    order = out["round"].map({r: i for i, r in enumerate(ROUNDS)})
-    out = out.assign(_o=order).sort_values(["project_id", "_o"], kind="stable").drop(columns="_o")
+    out["flags"] = _project_flags(group, all_full, rows)
+    out = pd.concat([out, pd.DataFrame(sub, columns=level1)], axis=1)
+    order = np.lexsort(
+        (
+            out["round"].map({r: i for i, r in enumerate(ROUNDS)}).to_numpy(),
+            out["project_id"].to_numpy(str),
+        )
+    )
+    out = out.iloc[order]
     return out[[*PROJECT_COLUMNS, "flags", *level1]].reset_index(drop=True), level1
 
 
-def _project_flags(agg: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
-    flags = pd.Series("", index=agg.index, dtype=object)
-    flags[agg["all_full"]] = "全部指标均为满分"
-    flagged = rows[rows["flag"] != ""]
-    if not flagged.empty:
-        text = (
-            (flagged["name"] + "：" + flagged["flag"])
-            .groupby([flagged["project_id"], flagged["round"]])
-            .agg("；".join)
-        )
-        text = text.reindex(agg.index).fillna("")
-        flags = flags.str.cat(text, sep="；").str.strip("；")
-    return flags
+def _project_flags(group: np.ndarray, all_full: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
+    """Per group: 全部指标均为满分 and the flagged indicators, joined with "；"."""
+    parts: list[list[str]] = [["全部指标均为满分"] if f else [] for f in all_full]
+    flagged = np.flatnonzero(rows["flag"].to_numpy(object) != "")
+    names, flags = rows["name"].to_numpy(object), rows["flag"].to_numpy(object)
+    for i in flagged:
+        parts[group[i]].append(f"{names[i]}：{flags[i]}")
+    return np.array(["；".join(p) for p in parts], dtype=object)
 
 
 # ----------------------------------------------------------------------------- explaining
