@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "jxkit.cli_frameworks",
     "jxkit.cli_sampling",
     "jxkit.cli_report",
+    "jxkit.cli_process",
 )
 
 DESCRIPTION = """\
