@@ -249,3 +249,17 @@ def test_validate_summary_on_success(capsys) -> None:
     assert main(["validate", str(MINI)]) == 0
     out = capsys.readouterr().out
     assert "检查通过" in out and "项目（projects）" in out
+
+
+@pytest.mark.parametrize("name", ["demo", "demo.xlsx"])
+def test_sample_data_validates(capsys, name: str) -> None:
+    assert main(["validate", str(MINI.parent.parent.parent / "sample_data" / name)]) == 0
+    assert "检查通过" in capsys.readouterr().out
+
+
+def test_sample_data_saved_as_gbk_validates(tmp_path: Path, capsys) -> None:
+    demo = MINI.parent.parent.parent / "sample_data" / "demo"
+    for f in demo.glob("*.csv"):
+        (tmp_path / f.name).write_bytes(f.read_text(encoding="utf-8-sig").encode("gbk"))
+    assert main(["validate", str(tmp_path)]) == 0
+    assert load_dataset(tmp_path).encodings["projects"] == "gb18030"
