@@ -42,7 +42,7 @@ from .monitoring import monitor
 from .policy import Policy, default_policy
 from .results import continuations, final_scores
 from .scoring import ScoreResult, round_half_up, score
-from .unit_eval import score_view
+from .unit_eval import optional_table, score_view
 
 __all__ = ["COMPUTED", "Assessment", "assess"]
 
@@ -103,6 +103,11 @@ def _text(value: float) -> str:
     return "" if np.isnan(value) else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def _none(inp: _Inputs, name: str) -> bool:
+    """True when the dataset has no rows of an optional table (nothing to count)."""
+    return optional_table(inp.dataset, name).empty
+
+
 def _absent(inp: _Inputs, zh: str) -> pd.DataFrame:
     return inp.frame(NA, f"数据集中没有{zh}表")
 
@@ -156,11 +161,11 @@ def _year_projects(inp: _Inputs) -> pd.DataFrame:
 
 
 def ex_ante_assessment(inp: _Inputs) -> pd.DataFrame:
-    if not inp.dataset.has("exante"):
+    if _none(inp, "exante"):
         return _absent(inp, "事前评估")
     p = _year_projects(inp)
     major = p[p["new_major"].fillna(False).astype(bool)]
-    done = major["project_id"].isin(inp.dataset.table("exante")["project_id"])
+    done = major["project_id"].isin(optional_table(inp.dataset, "exante")["project_id"])
     return _rate(
         inp,
         done.groupby(major["unit_id"]).sum(),
@@ -170,7 +175,7 @@ def ex_ante_assessment(inp: _Inputs) -> pd.DataFrame:
 
 
 def _monitoring_history(inp: _Inputs) -> pd.DataFrame | None:
-    m = inp.dataset.table("monitoring")
+    m = optional_table(inp.dataset, "monitoring")
     dates = m.loc[m["as_of"].dt.year == inp.year, "as_of"]
     if dates.empty:
         return None
@@ -179,17 +184,17 @@ def _monitoring_history(inp: _Inputs) -> pd.DataFrame | None:
 
 
 def monitoring_coverage(inp: _Inputs) -> pd.DataFrame:
-    if not inp.dataset.has("monitoring"):
+    if _none(inp, "monitoring"):
         return _absent(inp, "绩效监控")
     p = _year_projects(inp)
-    watched = p["project_id"].isin(inp.dataset.table("monitoring")["project_id"])
+    watched = p["project_id"].isin(optional_table(inp.dataset, "monitoring")["project_id"])
     return _rate(
         inp, watched.groupby(p["unit_id"]).sum(), p.groupby("unit_id").size(), "已监控/本年度项目"
     )
 
 
 def warning_handling(inp: _Inputs) -> pd.DataFrame:
-    if not inp.dataset.has("monitoring"):
+    if _none(inp, "monitoring"):
         return _absent(inp, "绩效监控")
     h = _monitoring_history(inp)
     if h is None:
@@ -222,9 +227,9 @@ def self_evaluation_quality(inp: _Inputs) -> pd.DataFrame:
 
 
 def unit_self_evaluation(inp: _Inputs) -> pd.DataFrame:
-    if not inp.dataset.has("unit_evaluations"):
+    if _none(inp, "unit_evaluations"):
         return _absent(inp, "单位评价")
-    ue = inp.dataset.table("unit_evaluations")
+    ue = optional_table(inp.dataset, "unit_evaluations")
     done = set(ue.loc[(ue["year"] == inp.year) & ue["round"].isin(["", "self"]), "unit_id"])
     levels = inp.dataset.units.set_index("unit_id")["level"].reindex(inp.units)
     due = levels.isin(inp.policy.assess.unit_evaluation_levels(inp.year)).to_numpy()
@@ -412,7 +417,7 @@ def _values(inp: _Inputs, leaves: pd.DataFrame, source: str) -> pd.DataFrame:
     v = v.drop(columns="_o").reset_index(drop=True)
     v["row"] = np.nan
     v["evidence"], v["note"] = v["basis"], ""
-    manual = inp.dataset.table("assessment")
+    manual = optional_table(inp.dataset, "assessment")
     manual = manual[(manual["year"] == inp.year) & manual["unit_id"].isin(inp.units)]
     unknown = manual[~manual["indicator_id"].isin(ids)]
     if not unknown.empty:

@@ -35,7 +35,8 @@ def register(sub: Any) -> None:
         help="计算项目得分、等级与红灯警示",
         description="按绩效指标与完成值计算每个项目的总分、等级（优/良/中/差）、红灯警示与一级指标小计。",
         epilog="示例：\n  jxkit score sample_data/demo --out 得分.xlsx\n"
-        "  jxkit score sample_data/demo --round review --year 2021 --out 复核得分.csv",
+        "  jxkit score sample_data/demo --round review --year 2021 --out 复核得分.csv\n"
+        "  jxkit score sample_data/demo --units --out 单位整体得分.xlsx",
         formatter_class=FMT,
     )
     p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
@@ -45,6 +46,11 @@ def register(sub: Any) -> None:
     p.add_argument("--year", type=int, metavar="年度", help="只计算该年度的项目")
     p.add_argument("--out", metavar="文件", help="输出 .csv 或 .xlsx（缺省时打印到屏幕）")
     p.add_argument("--policy", metavar="文件", help="政策参数文件（等级区间、红灯规则）")
+    p.add_argument(
+        "--units",
+        action="store_true",
+        help="改为计算单位整体绩效（单位指标、单位评价两表）：每个单位每年一行，含六个维度小计、总分、等级",
+    )
     p.set_defaults(func=run_score)
 
     p = sub.add_parser(
@@ -99,14 +105,20 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_score(args: argparse.Namespace) -> int:
     ds = load_dataset(args.dataset)
-    result = score(ds, args.round, year=args.year, policy=load_policy(args.policy))
-    if result.projects.empty:
-        raise ScoringError("没有可评分的项目：所选轮次/年度没有完成值")
-    frame = result.projects
+    if args.units:
+        from .unit_eval import unit_scores
+
+        frame = unit_scores(ds, args.round, year=args.year, policy=load_policy(args.policy)).units
+        what, sheet = "单位", "单位整体得分"
+    else:
+        frame = score(ds, args.round, year=args.year, policy=load_policy(args.policy)).projects
+        what, sheet = "项目", "项目得分"
+    if frame.empty:
+        raise ScoringError(f"没有可评分的{what}：所选轮次/年度没有完成值")
     if args.out:
-        write_output(frame, args.out, "项目得分")
+        write_output(frame, args.out, sheet)
         counts = frame["grade"].value_counts()
-        print(f"已计算 {len(frame):,} 个项目得分，写入 {args.out}")
+        print(f"已计算 {len(frame):,} 个{what}得分，写入 {args.out}")
         print(
             "  等级分布："
             + "，".join(f"{g} {counts.get(g, 0)}" for g, _ in load_policy(args.policy).grades)

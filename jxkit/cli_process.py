@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+# imported here so that their optional tables are registered before any dataset loads
+from . import assess, exante, monitoring, results, unit_eval  # noqa: F401
 from .catalogue import category_name
 from .dataset import load_dataset
 from .policy import Policy, load_policy
@@ -201,10 +203,8 @@ def _done(args: argparse.Namespace) -> None:
 
 
 def run_exante(args: argparse.Namespace) -> int:
-    from .exante import exante
-
     ds, policy = _load(args)
-    result = exante(ds, policy=policy)
+    result = exante.exante(ds, policy=policy)
     p = result.projects
     if args.out:
         _write({"事前评估结论": p, "各维度得分": result.dimensions}, args.out, "事前评估结论")
@@ -221,10 +221,8 @@ def run_exante(args: argparse.Namespace) -> int:
 
 
 def run_monitor(args: argparse.Namespace) -> int:
-    from .monitoring import monitor
-
     ds, policy = _load(args)
-    result = monitor(ds, args.as_of, policy=policy, unit_id=args.unit)
+    result = monitoring.monitor(ds, args.as_of, policy=policy, unit_id=args.unit)
     p = result.projects
     if args.out:
         _write(
@@ -248,10 +246,8 @@ def run_monitor(args: argparse.Namespace) -> int:
 
 
 def run_results(args: argparse.Namespace) -> int:
-    from .results import apply_results
-
     ds, policy = _load(args)
-    result = apply_results(ds, args.year, policy=policy)
+    result = results.apply_results(ds, args.year, policy=policy)
     p, t = result.projects, result.total
     if args.out:
         _write({"项目建议": p, "单位汇总": result.units}, args.out, "项目建议")
@@ -267,11 +263,10 @@ def run_results(args: argparse.Namespace) -> int:
 
 
 def run_assess(args: argparse.Namespace) -> int:
-    from .assess import assess
     from .catalogue import level_name
 
     ds, policy = _load(args)
-    result = assess(ds, args.year, policy=policy, framework=args.framework)
+    result = assess.assess(ds, args.year, policy=policy, framework=args.framework)
     if args.out:
         sheets = {f"{level_name(lv)}排名": result.ranking(lv) for lv in result.levels}
         _write({**sheets, "考核明细": result.values}, args.out, "考核明细")

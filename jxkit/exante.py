@@ -21,6 +21,7 @@ from .dataset import Column, Dataset, TableSpec, _Collector, _unknown, check, re
 from .errors import DataError, Problem
 from .policy import Policy, band, default_policy
 from .scoring import round_half_up
+from .unit_eval import optional_table
 
 __all__ = ["EXANTE_DIMENSIONS", "ExanteResult", "exante"]
 
@@ -105,7 +106,7 @@ def exante(dataset: Dataset, *, policy: Policy | None = None) -> ExanteResult:
     """
     policy = policy or default_policy()
     rules = policy.exante
-    ex = dataset.table("exante")
+    ex = optional_table(dataset, "exante")
     projects = dataset.projects
     wanted = projects["new_major"].fillna(False).astype(bool) | projects["project_id"].isin(
         ex["project_id"]

@@ -47,6 +47,7 @@ from .errors import DataError, Problem
 from .policy import LIKELIHOODS, MonitoringPolicy, Policy, band, default_policy
 from .scoring import round_half_up
 from .text import per_value, strip
+from .unit_eval import optional_table
 
 __all__ = ["MonitoringResult", "monitor", "parse_as_of"]
 
@@ -233,7 +234,7 @@ def monitor(
     policy = policy or default_policy()
     rules = policy.monitoring
     day = parse_as_of(as_of) if isinstance(as_of, str) else pd.Timestamp(as_of)
-    m = dataset.table("monitoring")
+    m = optional_table(dataset, "monitoring")
     dates = sorted(pd.Timestamp(d) for d in m["as_of"].dropna().unique())
     facts = dataset.projects.drop_duplicates("project_id").set_index("project_id")
     if unit_id:

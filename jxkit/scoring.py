@@ -22,11 +22,11 @@ import pandas as pd
 
 from . import __version__
 from .catalogue import NA_WORDS
-from .dataset import ROUND_NAMES, Dataset, parse_target
+from .dataset import ROUND_NAMES, Dataset
 from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
-from .text import per_value, strip
+from .text import per_value, strip, to_number
 
 __all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
 
@@ -166,6 +166,7 @@ def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None)
     sel = np.concatenate(columns["sel"]) if rounds else np.array([], dtype=np.intp)
     ev_rows = np.concatenate(columns["ev"]) if rounds else np.array([], dtype=np.intp)
     rows = ind.iloc[sel].reset_index().rename(columns={"row": "indicator_row"})
+    rows["target_value"] = to_number(ind["target"], decorated=True)[0][sel]
     rows.insert(1, "round", np.concatenate(columns["round"]) if rounds else [])
     has_value = ev_rows >= 0
     for col in ("actual", "evidence", "note"):
@@ -182,19 +183,17 @@ def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None)
 
 
 def _score_rows(rows: pd.DataFrame, dataset: Dataset, problems: list[Problem]) -> pd.DataFrame:
-    label = pd.Series(strip(rows["actual"]), index=rows.index, dtype=object)
-    rows["applicable"] = ~per_value(label, lambda x: x.lower() in _NA, dtype=bool)
-    actual, _ = parse_target(label)
-    target, _ = parse_target(rows["target"])
+    # each distinct value is read once: its text, whether it is 不适用, and its number
+    codes, uniques = pd.factorize(rows["actual"].to_numpy(object), use_na_sentinel=False)
+    texts = strip(uniques)
+    label_v = texts[codes]
+    rows["applicable"] = ~np.array([t.lower() in _NA for t in texts], dtype=bool)[codes]
+    actual_v = to_number(texts, decorated=True)[0][codes]
+    target_v = rows["target_value"].to_numpy(float)
     score = np.full(len(rows), np.nan)
     source = dataset.sources.get("evaluations", "评价表")
     points = rows["points"].to_numpy(float)
     budget, spent = rows["budget"].to_numpy(float), rows["spent"].to_numpy(float)
-    actual_v, target_v, label_v = (
-        actual.to_numpy(float),
-        target.to_numpy(float),
-        label.to_numpy(object),
-    )
     applicable = rows["applicable"].to_numpy()
     for (rule_name, params_text), where in rows.groupby(
         ["rule", "params"], sort=True

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import (
+    TABLES,
     Column,
     Dataset,
     TableSpec,
@@ -27,11 +28,11 @@ from .dataset import (
     check,
     register_table,
 )
-from .errors import Problem, ScoringError
+from .errors import DataError, Problem, ScoringError
 from .policy import Policy, default_policy
 from .scoring import ScoreResult, round_half_up, score
 
-__all__ = ["UNIT_DIMENSIONS", "UnitScores", "score_view", "unit_scores"]
+__all__ = ["UNIT_DIMENSIONS", "UnitScores", "optional_table", "score_view", "unit_scores"]
 
 #: The six dimensions of unit-level evaluation (seed, section 二（一）), in report order.
 UNIT_DIMENSIONS = (
@@ -83,6 +84,21 @@ register_table(
         required=False,
     )
 )
+
+
+def optional_table(dataset: Dataset, name: str) -> pd.DataFrame:
+    """An optional table of the dataset (empty when the user has none).
+
+    Tables register when their module is imported; a dataset loaded before that never
+    read the table, and treating it as absent would silently drop the user's data.
+    """
+    if name not in dataset.tables:
+        spec = TABLES[name]
+        raise DataError(
+            f"数据集 {dataset.path.name} 加载时 jxkit 尚未注册{spec.zh}表（{name}），该表未被读取："
+            "请在 import jxkit.cli_process（或相应模块）之后重新调用 load_dataset"
+        )
+    return dataset.tables[name]
 
 
 def _key(unit_id: pd.Series, year: pd.Series) -> pd.Series:
@@ -215,8 +231,8 @@ def unit_scores(
     naming the unit, year, indicator and row of the unit evaluations table.
     """
     policy = policy or default_policy()
-    ui = dataset.table("unit_indicators")
-    ue = dataset.table("unit_evaluations")
+    ui = optional_table(dataset, "unit_indicators")
+    ue = optional_table(dataset, "unit_evaluations")
     if year is not None:
         ui, ue = ui[ui["year"] == year], ue[ue["year"] == year]
     ui = ui.assign(project_id=_key(ui["unit_id"], ui["year"]))

@@ -126,7 +126,8 @@ def render_batch(
 
     A failed job is recorded with its error in plain words (the traceback stays in its
     executed notebook). With ``resume``, a job whose fingerprint matches its last success
-    and whose files are all there is skipped. ``timeout`` (seconds) bounds each report.
+    and whose files are all there is skipped. ``timeout`` (seconds) bounds each report (each
+    cell where there is no ``fork``, as on Windows, where reports run in cold kernels).
     ``prepare`` runs once in each worker before its reports, e.g.
     ``functools.partial(load_and_score, dataset)``: what it caches, every report finds in
     memory. It is sent to the workers, so it must be a module-level function or a partial.

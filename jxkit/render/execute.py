@@ -223,14 +223,24 @@ def _kernel_shell(client: Any) -> tuple[Any, Any]:
         def roundtrip(self, content: Any) -> Any:
             return self.unpack(self.pack(content))
 
-        def send(self, stream: Any, msg_or_type: Any, content: Any = None, parent: Any = None,
-                 ident: Any = None, buffers: Any = None, track: bool = False,
-                 header: Any = None, metadata: Any = None) -> dict[str, Any]:  # fmt: skip
+        def send(
+            self,
+            stream: Any,
+            msg_or_type: Any,
+            content: Any = None,
+            parent: Any = None,
+            ident: Any = None,
+            buffers: Any = None,
+            track: bool = False,
+            header: Any = None,
+            metadata: Any = None,
+        ) -> dict[str, Any]:
             if isinstance(msg_or_type, dict):
                 msg = msg_or_type
             else:
-                msg = self.msg(msg_or_type, content=content, parent=parent, header=header,
-                               metadata=metadata)  # fmt: skip
+                msg = self.msg(
+                    msg_or_type, content=content, parent=parent, header=header, metadata=metadata
+                )
             msg["content"] = self.roundtrip(msg["content"])
             if self.target is not None:
                 client.process_message(msg, *self.target)

@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 FORMATS = ("html", "pdf")
-#: Imported once per warm worker so that no report pays for them; a report notebook that
-#: imports anything heavy not covered here (through ``jxkit``) still works, only slower.
+#: Imported once per warm worker so that no report pays for them. Whatever else reports
+#: import, a worker imports after its first report (see :mod:`~jxkit.render.workers`).
 PRELOAD_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "IPython.display", "jxkit")
 
 

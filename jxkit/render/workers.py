@@ -106,11 +106,14 @@ def run_pool(
                 feed(conn)
     finally:
         for conn, process in processes.items():
-            with contextlib.suppress(OSError):
-                conn.send(None)
+            if conn in busy:  # interrupted mid-report: its SIGTERM handler kills the child
+                process.terminate()
+            else:
+                with contextlib.suppress(OSError):
+                    conn.send(None)
             process.join(timeout=5)
             if process.is_alive():
-                process.terminate()  # its SIGTERM handler kills the child it is waiting for
+                process.terminate()
                 process.join(timeout=5)
             conn.close()
 
