@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "jxkit.cli_sampling",
     "jxkit.cli_report",
     "jxkit.cli_process",
+    "jxkit.cli_workbench",
 )
 
 DESCRIPTION = """\

@@ -1,0 +1,114 @@
+"""How the workbench looks: one style sheet scoped to it, and small HTML helpers.
+
+The style sheet is shipped in an HTML widget inside the workbench, so the notebook needs
+no setup and nothing outside ``.jx-workbench`` changes. Every value from the user's data
+goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ..report.blocks import esc
+
+__all__ = ["CSS", "css_id", "esc", "grade_badge", "note", "num"]
+
+GRADE_CLASSES = {"优": "a", "良": "b", "中": "c", "差": "d"}
+
+CSS = """
+<style>
+.jx-workbench { max-width: 1320px; font-size: 13px; color: var(--jp-content-font-color1, #1f2937); }
+.jx-workbench .widget-html-content { line-height: 1.45; }
+.jx-workbench .widget-html, .jx-workbench .widget-label { margin: 0; }
+.jx-head { align-items: baseline; gap: 12px; }
+.jx-title { font-size: 17px; font-weight: 600; }
+.jx-sub { color: #6b7280; font-size: 12px; }
+.jx-bar { align-items: center; gap: 10px; flex-wrap: wrap; padding: 8px 10px; margin: 6px 0;
+  background: var(--jp-layout-color2, #f3f4f6); border-radius: 6px; }
+.jx-bar .widget-text input { min-width: 0; }
+.jx-current { flex: 1 1 320px; min-width: 260px; }
+.jx-current b { font-size: 14px; }
+.jx-total { font-size: 13px; }
+.jx-total .jx-total-value { font-size: 20px; font-weight: 700; margin: 0 4px; }
+.jx-note { padding: 6px 10px; margin: 4px 0; border-radius: 4px; border-left: 4px solid; }
+.jx-note-info { background: #eff6ff; border-color: #3b82f6; }
+.jx-note-ok { background: #ecfdf5; border-color: #10b981; }
+.jx-note-warn { background: #fffbeb; border-color: #f59e0b; }
+.jx-note-error { background: #fef2f2; border-color: #dc2626; }
+.jx-note ul { margin: 2px 0 0 0; padding-left: 20px; }
+.jx-grade { display: inline-block; min-width: 22px; padding: 0 6px; border-radius: 10px;
+  text-align: center; font-weight: 600; color: #fff; }
+.jx-grade-a { background: #059669; } .jx-grade-b { background: #2563eb; }
+.jx-grade-c { background: #d97706; } .jx-grade-d { background: #dc2626; }
+.jx-red { color: #dc2626; font-weight: 600; }
+.jx-muted { color: #6b7280; }
+.jx-small { font-size: 12px; color: #6b7280; }
+.jx-filters { grid-gap: 4px 16px; margin-bottom: 6px; }
+.jx-filters .widget-dropdown, .jx-filters .widget-text { width: 100%; }
+.jx-scroll { max-height: 330px; overflow: auto; border: 1px solid #e5e7eb; border-radius: 4px; }
+table.jx-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+table.jx-table th { position: sticky; top: 0; background: var(--jp-layout-color2, #f3f4f6);
+  font-weight: 600; text-align: left; }
+table.jx-table th, table.jx-table td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb;
+  vertical-align: top; }
+table.jx-table td.n, table.jx-table th.n { text-align: right; white-space: nowrap; }
+table.jx-table tr.jx-selected td { background: #eef2ff; }
+table.jx-table tr.jx-inflated td { background: #fef2f2; }
+table.jx-table tr.jx-deflated td { background: #eff6ff; }
+table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
+.jx-facts { margin: 4px 0 8px 0; }
+.jx-grid { grid-template-columns: minmax(220px, 2.3fr) minmax(90px, 0.9fr) minmax(90px, 0.9fr)
+  minmax(170px, 1.5fr) minmax(80px, 0.75fr) minmax(170px, 1.6fr);
+  grid-gap: 0 10px; padding: 6px 4px; border-bottom: 1px solid #e5e7eb; align-items: start; }
+.jx-grid-head { font-weight: 600; color: #4b5563; border-bottom: 2px solid #d1d5db;
+  background: var(--jp-layout-color2, #f3f4f6); }
+.jx-row.jx-edited { background: #fffbeb; }
+.jx-name { font-weight: 600; }
+.jx-rule { font-size: 12px; color: #4b5563; }
+.jx-cell .widget-text, .jx-cell .widget-dropdown { width: 100%; margin: 1px 0; }
+.jx-cell .widget-checkbox { width: auto; margin: 0; height: 22px; }
+.jx-msg-invalid { color: #b91c1c; font-size: 12px; }
+.jx-msg-missing { color: #9ca3af; font-size: 12px; }
+.jx-msg-ok { color: #6b7280; font-size: 12px; }
+.jx-msg-flag { color: #b45309; font-size: 12px; }
+.jx-score-value { font-size: 15px; font-weight: 600; }
+.jx-lost { color: #b91c1c; font-size: 12px; }
+.jx-panel { padding: 6px 2px; }
+.jx-form { grid-gap: 4px 16px; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); }
+.jx-form .widget-text, .jx-form .widget-dropdown, .jx-form .widget-inttext,
+.jx-form .widget-toggle-buttons { width: 100%; }
+</style>
+"""
+
+
+def css_id(text: str) -> str:
+    """A CSS class fragment for an id, so tests and styles can find one indicator's row.
+
+    >>> css_id("I02"), css_id("产出/1")
+    ('I02', '_4ea7_51fa_2f1')
+    """
+    return re.sub(r"[^A-Za-z0-9_-]", lambda m: f"_{ord(m.group()):x}", text)
+
+
+def num(x: float | None, digits: int = 2, strip: bool = True) -> str:
+    """A score as text: "—" when there is none, trailing zeros dropped unless ``strip`` is False.
+
+    >>> num(8.5), num(None), num(86.5, strip=False)
+    ('8.5', '—', '86.50')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    text = f"{x:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if strip and "." in text else text
+
+
+def grade_badge(grade: str | None) -> str:
+    if not grade:
+        return ""
+    return f'<span class="jx-grade jx-grade-{GRADE_CLASSES.get(grade, "c")}">{esc(grade)}</span>'
+
+
+def note(kind: str, html: str) -> str:
+    """A coloured notice: kind is info, ok, warn or error; ``html`` is already escaped."""
+    return f'<div class="jx-note jx-note-{kind}">{html}</div>'

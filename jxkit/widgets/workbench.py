@@ -1,0 +1,705 @@
+"""The assessor workbench: pick a project, score it live, compare, save, sample, report.
+
+A thin view over :class:`~jxkit.widgets.session.Session`: widgets forward what the
+assessor types and show what the session computes. Every widget an assessor touches has
+a stable CSS class (``jx-…``) so that tests can drive it like a person would.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..catalogue import FALSE_WORDS, TRUE_WORDS
+from ..compare import VERDICT_OK, VERDICT_POOR, read_sample_ids
+from ..dataset import ROUND_NAMES
+from ..errors import JxkitError
+from ..policy import Policy
+from ..writeback import ConflictError
+from .errors import error_html, guarded
+from .live import NA, Indicator, IndicatorScore, LiveScore, Values, is_na
+from .pick import PickPanel
+from .sample import SamplePanel
+from .session import Session, describe_project
+from .style import CSS, css_id, esc, grade_badge, note, num
+
+__all__ = ["ComparePanel", "IndicatorRow", "ReportPanel", "ScorePanel", "Workbench"]
+
+TAB_TITLES = ("选择项目", "评分", "自评与复核比较", "随机再评价抽样", "报告")
+PICK, SCORE, COMPARE, SAMPLE, REPORT = range(5)
+HEAD = ("指标 / 评分方法", "指标值 / 分值", "自评", "录入值", "得分", "佐证材料 / 备注")
+
+Change = Callable[[str, dict[str, str]], None]
+
+
+def _html(value: str = "", css: str = "") -> w.HTML:
+    h = w.HTML(value)
+    if css:
+        h.add_class(css)
+    return h
+
+
+def _cell(children: list[w.Widget]) -> w.VBox:
+    box = w.VBox(children)
+    box.add_class("jx-cell")
+    return box
+
+
+class IndicatorRow(w.GridBox):
+    """One indicator: what it asks, the self-evaluation, an input that fits its rule, the score.
+
+    Args:
+        ind: The indicator (rule, target, input kind).
+        value: What is entered now in the round being edited.
+        self_value: The saved self-evaluation value, for reference.
+        self_score: The self-evaluation's score of this indicator.
+        on_change: Called with the indicator id and the changed fields.
+    """
+
+    def __init__(
+        self,
+        ind: Indicator,
+        value: Values,
+        self_value: Values,
+        self_score: IndicatorScore | None,
+        on_change: Change,
+    ) -> None:
+        super().__init__()
+        self.indicator = ind
+        self.on_change = on_change
+        self.add_class("jx-grid")
+        self.add_class("jx-row")
+        self.add_class(f"jx-row-{css_id(ind.indicator_id)}")
+        level = " · ".join(x for x in (ind.level1, ind.level2) if x)
+        info = _html(
+            f'<div class="jx-name">{esc(ind.name)}</div><div class="jx-small">{esc(level)}'
+            f' · {esc(ind.indicator_id)}</div><div class="jx-rule">{esc(ind.description)}</div>'
+        )
+        target = (
+            f"{esc(ind.target)} {esc(ind.unit)}"
+            if ind.target
+            else '<span class="jx-muted">—</span>'
+        )
+        facts = _html(f'<div>{target}</div><div class="jx-small">分值 {num(ind.points)}</div>')
+        shown = esc(self_value.actual) or '<span class="jx-muted">未填</span>'
+        got = (
+            f'<div class="jx-small">得 {num(self_score.score)} 分</div>'
+            if self_score is not None and self_score.score is not None
+            else ""
+        )
+        reference = _html(f"<div>{shown}</div>{got}")
+        reference.add_class("jx-self")
+        self.input = self._input(ind, "" if is_na(value.actual) else value.actual)
+        self.input.add_class("jx-value")
+        self.na = w.Checkbox(value=is_na(value.actual), description="不适用", indent=False)
+        self.na.add_class("jx-na")
+        self.message = _html(css="jx-msg")
+        self.score = _html(css="jx-score")
+        self.evidence = w.Text(value=value.evidence, placeholder="佐证材料")
+        self.evidence.add_class("jx-evidence")
+        self.note = w.Text(value=value.note, placeholder="备注 / 扣分理由")
+        self.note.add_class("jx-note-field")
+        self.input.disabled = self.na.value or ind.kind == "none"
+        self.children = [
+            info,
+            facts,
+            reference,
+            _cell([self.input, self.na, self.message]),
+            self.score,
+            _cell([self.evidence, self.note]),
+        ]
+        self.input.observe(lambda _: self._changed(actual=self.actual), "value")
+        self.na.observe(self._na_changed, "value")
+        self.evidence.observe(lambda _: self._changed(evidence=self.evidence.value), "value")
+        self.note.observe(lambda _: self._changed(note=self.note.value), "value")
+
+    @staticmethod
+    def _input(ind: Indicator, current: str) -> w.Widget:
+        if ind.kind == "none":
+            return w.Text(value="", placeholder="自动：执行数/预算数", disabled=True)
+        if ind.kind in {"label", "boolean"}:
+            choices = list(ind.levels) if ind.kind == "label" else ["是", "否"]
+            options = [("请选择", ""), *((c, c) for c in choices)]
+            known = {c for _, c in options}
+            if ind.kind == "boolean":
+                known |= {x for x in (current,) if x.lower() in TRUE_WORDS | FALSE_WORDS}
+            if current and current not in {c for _, c in options}:
+                label = current if current in known else f"{current}（不在可选范围内）"
+                options.append((label, current))
+            return w.Dropdown(options=options, value=current)
+        hint = "问题个数（整数）" if ind.kind == "count" else "填数字"
+        return w.Text(value=current, placeholder=hint)
+
+    @property
+    def actual(self) -> str:
+        """The value this row enters: 不适用 when switched so, else the input's text."""
+        if self.na.value:
+            return NA
+        return "" if self.indicator.kind == "none" else str(self.input.value or "")
+
+    def _na_changed(self, _: Any) -> None:
+        self.input.disabled = self.na.value or self.indicator.kind == "none"
+        self._changed(actual=self.actual)
+
+    def _changed(self, **fields: str) -> None:
+        self.on_change(self.indicator.indicator_id, fields)
+
+    def show(self, s: IndicatorScore, edited: bool) -> None:
+        """Show the live score and any problem with the value beside the field."""
+        if s.status == "na":
+            score = '<span class="jx-muted">不适用</span>'
+        elif s.score is None:
+            score = '<span class="jx-muted">—</span>'
+        else:
+            lost = f'<div class="jx-lost">扣 {num(s.lost)}</div>' if (s.lost or 0) > 1e-9 else ""
+            score = f'<div class="jx-score-value">{num(s.score)}</div>{lost}'
+        _set(self.score, score)
+        css = {"invalid": "jx-msg-invalid", "missing": "jx-msg-missing"}.get(s.status, "jx-msg-ok")
+        parts = [f'<div class="{css}">{esc(s.message)}</div>'] if s.message else []
+        if s.flag:
+            parts.append(f'<div class="jx-msg-flag">⚠ {esc(s.flag)}</div>')
+        _set(self.message, "".join(parts))
+        if edited:
+            self.add_class("jx-edited")
+        else:
+            self.remove_class("jx-edited")
+
+    def fill(self, text: str) -> None:
+        """Enter ``text`` as the value, as if typed (used to copy self values)."""
+        if is_na(text):
+            self.na.value = True
+        elif self.indicator.kind != "none":
+            options = getattr(self.input, "options", None)
+            if options is not None and text not in {v for _, v in options}:
+                self.input.options = [*options, (text, text)]
+            self.input.value = text
+
+
+def _set(widget: w.HTML, value: str) -> None:
+    if widget.value != value:  # each change is a message to the browser
+        widget.value = value
+
+
+class ScorePanel(w.VBox):
+    """The indicator rows of the open project in the round being edited."""
+
+    def __init__(self, on_change: Change, report_error: Callable[[BaseException], None]) -> None:
+        super().__init__()
+        self.add_class("jx-panel")
+        self.on_change = on_change
+        self.facts = _html(css="jx-facts")
+        self.copy = w.Button(
+            description="空白处填入自评值",
+            tooltip="把自评完成值复制到尚未填写的指标，再逐项核改",
+            layout={"width": "auto"},
+        )
+        self.copy.add_class("jx-copy-self")
+        self.copy.on_click(guarded(report_error, lambda _: self.copy_self()))
+        self.discard = w.Button(description="放弃本项目的修改", layout={"width": "auto"})
+        self.discard.add_class("jx-discard")
+        head = w.GridBox([_html(f"<span>{h}</span>") for h in HEAD])
+        head.add_class("jx-grid")
+        head.add_class("jx-grid-head")
+        self.head = head
+        self.rows: dict[str, IndicatorRow] = {}
+        self.empty = _html(note("info", "请先在“选择项目”中选择一个项目。"))
+        self.children = [self.empty]
+        self.self_values: dict[str, Values] = {}
+
+    def show_project(
+        self,
+        facts: str,
+        indicators: list[Indicator],
+        values: dict[str, Values],
+        self_values: dict[str, Values],
+        self_live: LiveScore,
+        editing_self: bool,
+    ) -> None:
+        self.facts.value = facts
+        self.self_values = self_values
+        self.rows = {
+            i.indicator_id: IndicatorRow(
+                i,
+                values[i.indicator_id],
+                self_values[i.indicator_id],
+                self_live.indicators.get(i.indicator_id),
+                self.on_change,
+            )
+            for i in indicators
+        }
+        self.copy.layout.display = "none" if editing_self else ""
+        tools = w.HBox([self.copy, self.discard])
+        self.children = [self.facts, tools, self.head, *self.rows.values()]
+
+    def copy_self(self) -> None:
+        for iid, row in self.rows.items():
+            if not row.actual and not row.na.value:
+                row.fill(self.self_values[iid].actual)
+
+    def show(self, live: LiveScore, edited: set[str]) -> None:
+        for iid, row in self.rows.items():
+            row.show(live.indicators[iid], iid in edited)
+
+
+class ComparePanel(w.VBox):
+    """Self versus review for the open project, indicator by indicator, gaps highlighted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_class("jx-panel")
+        self.table = _html(css="jx-compare")
+        self.children = [self.table]
+
+    def show(
+        self,
+        indicators: list[Indicator],
+        values: dict[str, dict[str, Values]],
+        lives: dict[str, LiveScore],
+        policy: Policy,
+    ) -> None:
+        """Both rounds as on screen; deviation is self − review, as in ``jxkit compare``."""
+        s, r = lives["self"], lives["review"]
+        rows = []
+        for i in indicators:
+            a, b = s.indicators[i.indicator_id], r.indicators[i.indicator_id]
+            dev = None if a.score is None or b.score is None else a.score - b.score
+            css = ""
+            if dev is not None and dev > 0.005:
+                css = ' class="jx-inflated"'
+            elif dev is not None and dev < -0.005:
+                css = ' class="jx-deflated"'
+            rows.append(
+                f"<tr{css}><td>{esc(i.level1)}</td><td>{esc(i.name)}</td>"
+                f'<td class="n">{num(i.points)}</td>'
+                f"<td>{esc(values['self'][i.indicator_id].actual)}</td>"
+                f'<td class="n">{_score(a)}</td>'
+                f"<td>{esc(values['review'][i.indicator_id].actual)}</td>"
+                f'<td class="n">{_score(b)}</td><td class="n">{_signed(dev)}</td></tr>'
+            )
+        gap = None if s.total is None or r.total is None else round(s.total - r.total, 2)
+        rows.append(
+            '<tr class="jx-sum"><td colspan="4">总分与等级</td>'
+            f'<td class="n">{num(s.total, strip=False)} {grade_badge(s.grade)}</td><td></td>'
+            f'<td class="n">{num(r.total, strip=False)} {grade_badge(r.grade)}</td>'
+            f'<td class="n">{_signed(gap)}</td></tr>'
+        )
+        table = (
+            '<table class="jx-table"><tr><th>一级指标</th><th>指标</th><th class="n">分值</th>'
+            '<th>自评值</th><th class="n">自评得分</th><th>复核值</th><th class="n">复核得分</th>'
+            '<th class="n">偏离（自评−复核）</th></tr>' + "".join(rows) + "</table>"
+        )
+        if gap is None:
+            verdict = note("info", "自评与复核都填写完整后，这里给出总分差与自评质量判断。")
+        else:
+            changed = s.grade != r.grade
+            poor = abs(gap) >= policy.review_total_gap or (
+                changed and policy.review_grade_change_is_poor
+            )
+            grade = f"，等级由“{esc(s.grade)}”变为“{esc(r.grade)}”" if changed else ""
+            rule = f"总分相差 {num(policy.review_total_gap)} 分及以上" + (
+                "或等级变化" if policy.review_grade_change_is_poor else ""
+            )
+            verdict = note(
+                "warn" if poor else "ok",
+                f"自评比复核{'高' if gap >= 0 else '低'} {num(abs(gap))} 分{grade}："
+                f"<b>{VERDICT_POOR if poor else VERDICT_OK}</b>（判定标准：{rule}）。",
+            )
+        legend = '<div class="jx-small">红底：自评得分高于复核（自评偏高）；蓝底：自评得分低于复核。</div>'
+        _set(self.table, verdict + table + legend)
+
+
+def _score(s: IndicatorScore) -> str:
+    if s.status == "na":
+        return "不适用"
+    return num(s.score)
+
+
+def _signed(x: float | None) -> str:
+    if x is None:
+        return "—"
+    if abs(x) < 0.005:
+        return "0"
+    return f"{x:+.2f}".rstrip("0").rstrip(".")
+
+
+class ReportPanel(w.VBox):
+    """Renders the open project's report with the report notebook, and links to it."""
+
+    def __init__(self, report_error: Callable[[BaseException], None]) -> None:
+        super().__init__()
+        self.add_class("jx-panel")
+        self.button = w.Button(
+            description="生成当前项目报告", button_style="primary", layout={"width": "auto"}
+        )
+        self.button.add_class("jx-report")
+        self.status = _html(css="jx-report-link")
+        intro = _html(
+            '<div class="jx-small">报告按数据集中<b>已保存</b>的数据生成（与 jxkit render 相同的笔记本），'
+            "约需十几秒。</div>"
+        )
+        self.children = [intro, self.button, self.status]
+        self.report_error = report_error
+
+    def render(
+        self,
+        dataset: Path,
+        project_id: str,
+        round: str,
+        out_dir: Path,
+        sample_dir: str,
+        pending: bool,
+    ) -> Path:
+        from ..render import render_notebook
+        from ..report.jobs import NOTEBOOKS, _safe, notebooks_dir
+
+        key = project_id if round == "self" else f"{project_id}-review"
+        html = out_dir / "project" / f"{_safe(key)}.html"
+        self.status.value = note(
+            "info", f"正在生成 {esc(project_id)}（{ROUND_NAMES[round]}）的报告……"
+        )
+        render_notebook(
+            notebooks_dir() / NOTEBOOKS["project"],
+            {
+                "dataset": str(dataset),
+                "project_id": project_id,
+                "round": round,
+                "sample_dir": sample_dir,
+            },
+            html,
+            title=f"{project_id}（{ROUND_NAMES[round]}）",
+        )
+        link = _link(html)
+        warn = "（本项目还有未保存的修改，报告中不含这些修改）" if pending else ""
+        self.status.value = note(
+            "ok",
+            f'已生成报告：<a href="{esc(link)}" target="_blank">{esc(html.name)}</a>{warn}'
+            f'<div class="jx-small">{esc(html)}</div>',
+        )
+        return html
+
+
+def _link(path: Path) -> str:
+    """A link JupyterLab opens: relative to the notebook's folder when the file is below it."""
+    try:
+        return Path(os.path.relpath(path, Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_uri()
+
+
+class Workbench(w.VBox):
+    """The assessor workbench for one dataset (see the module docstring and issue 7).
+
+    Args:
+        dataset: CSV folder or .xlsx workbook.
+        round: Round entered: "review" (复核, default) or "self" (自评); a switch changes it.
+        user: Name written to the change log (default: the OS account).
+        sample_dir: Optional sample folder (with manifest.json): its projects can be filtered.
+        policy: Optional policy file (grade bands, red light, review threshold).
+        reports_dir: Where reports go (default: 评价报告 beside the dataset).
+    """
+
+    def __init__(
+        self,
+        dataset: str | os.PathLike[str],
+        *,
+        round: str = "review",
+        user: str | None = None,
+        sample_dir: str | os.PathLike[str] = "",
+        policy: str | os.PathLike[str] | None = None,
+        reports_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.add_class("jx-workbench")
+        self.style_sheet = _html(CSS)
+        self.notice = _html(css="jx-notice")
+        self.project_id: str | None = None
+        self._args = (dataset, user, policy)
+        self.sample_dir = str(sample_dir or "")
+        self.reports_dir = Path(reports_dir) if reports_dir else None
+        self.reload_button = w.Button(
+            description="重新载入", icon="refresh", layout={"width": "auto"}
+        )
+        self.reload_button.add_class("jx-reload")
+        self.reload_button.on_click(guarded(self.show_error, lambda _: self.reload()))
+        self._round = round
+        if round not in ROUND_NAMES:
+            raise JxkitError(f"录入轮次应为 review（复核）或 self（自评），而不是“{round}”")
+        self._start()
+
+    def _start(self) -> None:
+        """Open the dataset; when it does not load, show why and offer to load it again."""
+        dataset, user, policy = self._args
+        try:
+            self.session = Session(dataset, user=user, policy=policy)
+        except JxkitError as exc:
+            self.children = [
+                self.style_sheet,
+                _html('<div class="jx-title">评价工作台</div>'),
+                _html(error_html(exc), "jx-load-error"),
+                _html('<div class="jx-small">请更正数据集后点击“重新载入”。</div>'),
+                self.reload_button,
+            ]
+            return
+        self._build(self._round)
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self, round: str) -> None:
+        s = self.session
+        kind = "Excel 工作簿" if s.path.is_file() else "CSV 文件夹"
+        title = _html(
+            f'<span class="jx-title">评价工作台</span> '
+            f'<span class="jx-sub">数据集：{esc(s.path.name)}（{kind}，{len(s.project_ids())} 个项目）</span>'
+        )
+        self.current = _html(note("info", "未选择项目"), "jx-current")
+        self.total = _html(css="jx-total")
+        self.round = w.ToggleButtons(
+            options=[("复核", "review"), ("自评", "self")],
+            value=round,
+            tooltips=["录入复核值", "修改自评值"],
+        )
+        self.round.style.button_width = "56px"
+        self.round.add_class("jx-round")
+        self.user = w.Text(
+            value=s.user,
+            description="评价人",
+            style={"description_width": "initial"},
+            layout={"width": "170px"},
+        )
+        self.user.add_class("jx-user")
+        self.save_button = w.Button(
+            description="保存", button_style="success", icon="save", layout={"width": "90px"}
+        )
+        self.save_button.add_class("jx-save")
+        self.pending = _html(css="jx-pending")
+        self.save_status = _html(css="jx-save-status")
+        bar = w.HBox(
+            [self.current, self.total, self.round, self.user, self.save_button, self.reload_button]
+        )
+        bar.add_class("jx-bar")
+        self.pick = PickPanel(s, guarded(self.show_error, self.open_project))
+        self.score_panel = ScorePanel(self._changed, self.show_error)
+        self.score_panel.discard.on_click(guarded(self.show_error, lambda _: self.discard()))
+        self.compare = ComparePanel()
+        self.sample = SamplePanel(s, self._sampled)
+        self.report = ReportPanel(self.show_error)
+        self.report.button.on_click(guarded(self._report_error, lambda _: self.render_report()))
+        self.tabs = w.Tab([self.pick, self.score_panel, self.compare, self.sample, self.report])
+        self.tabs.titles = TAB_TITLES
+        self.tabs.add_class("jx-tabs")
+        self.tabs.observe(guarded(self.show_error, lambda _: self._tab_changed()), "selected_index")
+        self.round.observe(guarded(self.show_error, lambda _: self._round_changed()), "value")
+        self.save_button.on_click(guarded(self.show_error, lambda _: self.save()))
+        self.children = [
+            self.style_sheet,
+            title,
+            self.notice,
+            bar,
+            self.pending,
+            self.save_status,
+            self.tabs,
+        ]
+        if self.sample_dir:
+            try:
+                self._sampled(set(read_sample_ids(self.sample_dir)))
+            except JxkitError as exc:
+                self.session.notices.append(str(exc))
+        self._show_notices()
+        self._show_pending()
+
+    # ------------------------------------------------------------------ actions
+
+    def open_project(self, project_id: str) -> None:
+        """Open a project for scoring in the current round."""
+        s = self.session
+        scorer = s.scorer(project_id)
+        self.project_id = project_id
+        r = self.round.value
+        f = describe_project(s, project_id)
+        facts = (
+            f"<b>{esc(project_id)}</b> {esc(f['name'])}<br>"
+            f'<span class="jx-small">{esc(f["unit"])}（{esc(f["level"])}）· {esc(f["year"])} 年 · '
+            f"{esc(f['category'])} · 全年预算 {esc(f['budget'])} · 执行 {esc(f['spent'])}"
+            f"（执行率 {esc(f['rate'])}）</span>"
+        )
+        self.score_panel.show_project(
+            facts,
+            scorer.indicators,
+            s.values(project_id, r),
+            s.values(project_id, "self", saved=True),
+            s.live(project_id, "self", saved=True),
+            editing_self=r == "self",
+        )
+        self.current.value = (
+            f"<b>{esc(project_id)}</b> {esc(f['name'])}"
+            f'<div class="jx-small">{esc(f["unit"])} · {esc(f["year"])} 年 · {esc(f["category"])}</div>'
+        )
+        self.tabs.selected_index = SCORE
+        self._update()
+
+    def set_value(self, indicator_id: str, actual: str) -> None:
+        """Type ``actual`` into an indicator's input (as an assessor would)."""
+        self.score_panel.rows[indicator_id].fill(actual)
+
+    def _changed(self, indicator_id: str, fields: dict[str, str]) -> None:
+        if self.project_id is None:
+            return
+        self.session.edit(self.project_id, indicator_id, self.round.value, **fields)
+        self._update()
+
+    def _update(self) -> None:
+        """Live: indicator scores, total, grade, the comparison, the unsaved count."""
+        pid, r = self.project_id, self.round.value
+        if pid is None:
+            return
+        s = self.session
+        live = s.live(pid, r)
+        edited = {i for p, i, rr in s.edits if p == pid and rr == r}
+        self.score_panel.show(live, edited)
+        _set(self.total, self._total_html(live))
+        if self.tabs.selected_index == COMPARE:
+            self._compare()
+        self._show_pending()
+
+    def _total_html(self, live: LiveScore) -> str:
+        name = ROUND_NAMES[live.round]
+        if live.total is None:
+            missing, invalid = live.count("missing"), live.count("invalid")
+            why = (
+                "、".join(
+                    x
+                    for x in (
+                        f"{missing} 项未填" if missing else "",
+                        f"{invalid} 项无效" if invalid else "",
+                    )
+                    if x
+                )
+                or live.error
+            )
+            main = f'<span class="jx-muted">{name}得分</span><span class="jx-total-value">—</span><span class="jx-small">{esc(why)}</span>'
+        else:
+            red = ' <span class="jx-red">红灯</span>' if live.red_light else ""
+            main = (
+                f'<span class="jx-muted">{name}得分</span>'
+                f'<span class="jx-total-value">{num(live.total, strip=False)}</span>{grade_badge(live.grade)}{red}'
+            )
+        other = ""
+        if live.round == "review" and self.project_id is not None:
+            saved = self.session.live(self.project_id, "self", saved=True)
+            if saved.total is not None:
+                other = f'<div class="jx-small">自评 {num(saved.total, strip=False)} 分 {esc(saved.grade)}</div>'
+        return f"<div>{main}</div>{other}"
+
+    def _compare(self) -> None:
+        if self.project_id is None:
+            self.compare.table.value = note("info", "请先选择一个项目。")
+            return
+        s, pid = self.session, self.project_id
+        scorer = s.scorer(pid)
+        values = {r: s.values(pid, r) for r in ROUND_NAMES}
+        lives = {r: s.live(pid, r) for r in ROUND_NAMES}
+        self.compare.show(scorer.indicators, values, lives, s.policy)
+
+    def _tab_changed(self) -> None:
+        if self.tabs.selected_index == COMPARE:
+            self._compare()
+
+    def _round_changed(self) -> None:
+        if self.project_id is not None:
+            self.open_project(self.project_id)
+
+    def save(self) -> None:
+        """Save the round(s) with edits; say what was written, what was held back and why."""
+        s = self.session
+        try:
+            report = s.save(self.user.value)
+        except ConflictError as exc:
+            self.save_status.value = note("error", esc(str(exc)))
+            return
+        parts = []
+        res = report.result
+        if res is not None and res.changes:
+            files = "、".join(f.name for f in res.files)
+            parts.append(
+                note(
+                    "ok",
+                    f"已保存 {len(res.changes)} 处修改（新增 {res.added} 行、更新 {res.updated} 行、"
+                    f"删除 {res.removed} 行），写入 {esc(files)}；每处修改已记入修改记录（评价人 "
+                    f"{esc(self.user.value)}，{esc(res.changes[0].time)}）。",
+                )
+            )
+        elif not report.held:
+            parts.append(note("info", "没有需要保存的修改。"))
+        if report.held:
+            items = "".join(f"<li>{esc(h)}</li>" for h in report.held)
+            parts.append(
+                note(
+                    "warn",
+                    "以下项目的录入尚不完整，暂未保存（已保留在草稿中，填完后再保存）："
+                    f"<ul>{items}</ul>",
+                )
+            )
+        self.save_status.value = "".join(parts)
+        self._after_reload()
+
+    def reload(self) -> None:
+        """Read the dataset from disk again, keeping unsaved edits."""
+        if not hasattr(self, "session"):
+            self._start()
+            return
+        self.session.reload()
+        self.save_status.value = note("info", "已重新载入数据集。")
+        self._after_reload()
+
+    def discard(self) -> None:
+        if self.project_id is not None:
+            self.session.discard(self.project_id)
+            self.open_project(self.project_id)
+
+    def _after_reload(self) -> None:
+        self._show_notices()
+        self.pick.refresh(options=True)
+        if self.project_id is not None:
+            self.open_project(self.project_id)
+            self.tabs.selected_index = SCORE
+        self._show_pending()
+
+    def render_report(self) -> Path | None:
+        if self.project_id is None:
+            self.report.status.value = note("info", "请先选择一个项目。")
+            return None
+        s = self.session
+        out = self.reports_dir or s.path.parent / "评价报告"
+        pending = any(p == self.project_id for p, _ in s.pending_rounds())
+        return self.report.render(
+            s.path, self.project_id, self.round.value, out, self.sample_dir, pending
+        )
+
+    def _sampled(self, ids: set[str]) -> None:
+        self.session.sample_ids = ids
+        self.pick.refresh()
+
+    # ------------------------------------------------------------------ messages
+
+    def show_error(self, exc: BaseException) -> None:
+        self.notice.value = error_html(exc)
+
+    def _report_error(self, exc: BaseException) -> None:
+        self.report.status.value = error_html(exc)
+
+    def _show_notices(self) -> None:
+        n = self.session.notices
+        self.notice.value = note("info", "<br>".join(esc(x) for x in n)) if n else ""
+
+    def _show_pending(self) -> None:
+        n = len(self.session.edits)
+        text = (
+            f'<span class="jx-small">未保存的修改 {n} 项（已自动存入草稿，重启内核也不会丢失）</span>'
+            if n
+            else ""
+        )
+        _set(self.pending, text)

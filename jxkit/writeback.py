@@ -1,0 +1,726 @@
+"""Saving evaluation values back into the user's own dataset: exact, atomic, logged, safe.
+
+The dataset stays the assessor's file, so a save changes only what was edited: the cells
+of edited ``evaluations`` rows, plus new rows appended where a round had no value yet.
+Encoding (UTF-8 with or without BOM, GB18030), line endings, untouched rows byte for byte,
+other columns, other sheets and formatting are kept. Each changed cell is appended to a
+change log table in the dataset (``changelog.csv`` or sheet ``修改记录``: time, user,
+project, indicator, round, field, old → new) so the evaluation can be audited. A save
+refuses to overwrite a file that changed on disk since it was loaded (another assessor,
+Excel), and unsaved edits live in a draft JSON file beside the dataset.
+
+Pure I/O with no widgets: the workbench uses it, and so can a script.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .dataset import (
+    ROUND_NAMES,
+    ROUNDS,
+    TABLES,
+    Dataset,
+    _canonical_headers,
+    _find_csv,
+    _find_sheet,
+    load_dataset,
+)
+from .errors import DataError, Problem
+from .tables import atomic_path
+
+__all__ = [
+    "CHANGELOG_COLUMNS",
+    "FIELDS",
+    "Change",
+    "ConflictError",
+    "Draft",
+    "Edit",
+    "SaveResult",
+    "Stamp",
+    "draft_path",
+    "evaluations_file",
+    "load_for_edit",
+    "read_draft",
+    "save_evaluations",
+    "write_draft",
+]
+
+#: The evaluation fields an assessor edits, in the order they are logged.
+FIELDS = ("actual", "evidence", "note")
+#: Change log columns: canonical name and Chinese header.
+CHANGELOG_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("time", "时间"),
+    ("user", "修改人"),
+    ("project_id", "项目编码"),
+    ("indicator_id", "指标编码"),
+    ("round", "轮次"),
+    ("field", "字段"),
+    ("old", "原值"),
+    ("new", "新值"),
+)
+CHANGELOG_NAMES = ("changelog", "修改记录")
+DRAFT_FORMAT = "jxkit-draft"
+
+_SPEC = TABLES["evaluations"]
+_BOM = b"\xef\xbb\xbf"
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_EOL = re.compile(r"(?:\r\n|\r|\n)\Z")
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?\Z")
+
+Key = tuple[str, str, str]
+
+
+# ----------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The wanted values of one evaluation row (project, indicator, round).
+
+    All three fields are given: a save compares them with the file and writes only the
+    cells that differ. A row whose fields all end up empty is removed, so a project is
+    never left half in a round.
+    """
+
+    project_id: str
+    indicator_id: str
+    round: str
+    actual: str = ""
+    evidence: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.round not in ROUND_NAMES:
+            raise DataError(f"评价轮次应为 self（自评）或 review（复核），而不是“{self.round}”")
+
+    @property
+    def key(self) -> Key:
+        return (self.project_id.strip(), self.indicator_id.strip(), self.round)
+
+    def values(self) -> dict[str, str]:
+        return {"actual": self.actual, "evidence": self.evidence, "note": self.note}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed cell, as written to the change log."""
+
+    time: str
+    user: str
+    project_id: str
+    indicator_id: str
+    round: str
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a file looked like when it was loaded, to notice later changes by others."""
+
+    path: Path
+    mtime_ns: int
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str], data: bytes | None = None) -> Stamp:
+        p = Path(path)
+        st = p.stat()
+        return cls(p, st.st_mtime_ns, st.st_size, _sha256(p.read_bytes() if data is None else data))
+
+    def changed(self) -> bool:
+        """True when the file's content differs (a touch that keeps the content is no change)."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return True
+        if (st.st_mtime_ns, st.st_size) == (self.mtime_ns, self.size):
+            return False
+        return _sha256(self.path.read_bytes()) != self.sha256
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the changes logged, rows added/updated/removed, files written."""
+
+    changes: list[Change]
+    added: int
+    updated: int
+    removed: int
+    files: list[Path]
+    stamp: Stamp
+
+
+class ConflictError(DataError):
+    """The dataset changed on disk since it was loaded; saving would lose someone's work."""
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _conflict(path: Path) -> ConflictError:
+    return ConflictError(
+        f"未保存：数据集文件 {path.name} 在载入后已被修改（其他人保存过，或在 Excel 中编辑过）。"
+        "为免覆盖他人的修改，本次没有写入；请重新载入数据集后再保存，未保存的修改仍保留在草稿中。"
+    )
+
+
+# ----------------------------------------------------------------------------- locating
+
+
+def evaluations_file(path: str | os.PathLike[str]) -> Path:
+    """The file holding the evaluations table: its CSV in a folder, or the workbook."""
+    p = Path(path)
+    if p.is_dir():
+        f = _find_csv(p, _SPEC)
+        if f is None:
+            raise DataError([Problem(p.name, f"缺少表 {_SPEC.zh}（{_SPEC.name}）")])
+        return f
+    return p
+
+
+def load_for_edit(path: str | os.PathLike[str]) -> tuple[Dataset, Stamp]:
+    """Load a dataset together with the stamp of the file a save will write.
+
+    The stamp is taken before and after loading; if the file changed in between, it is
+    loaded again, so the stamp always describes the values that were loaded.
+    """
+    for _ in range(5):
+        target = evaluations_file(path)
+        before = Stamp.of(target)
+        dataset = load_dataset(path)
+        if Stamp.of(target) == before:
+            return dataset, before
+    raise _conflict(evaluations_file(path))
+
+
+def _round_key(text: str) -> str | None:
+    return ROUNDS.get(text.strip().lower())
+
+
+def _columns(header: Sequence[str]) -> dict[str, int]:
+    """Canonical column name → position, read as the loader reads headers."""
+    stripped = [h.strip() for h in header]
+    renames = _canonical_headers(pd.DataFrame(columns=stripped), _SPEC)
+    out: dict[str, int] = {}
+    for i, h in enumerate(stripped):
+        name = renames.get(h)
+        if name and name not in out:
+            out[name] = i
+    return out
+
+
+def _changelog_columns(header: Sequence[str]) -> dict[str, int]:
+    known = {k: k for k, _ in CHANGELOG_COLUMNS} | {zh: k for k, zh in CHANGELOG_COLUMNS}
+    out: dict[str, int] = {}
+    for i, h in enumerate(header):
+        name = known.get(h.strip()) or known.get(h.strip().lower())
+        if name and name not in out:
+            out[name] = i
+    return out
+
+
+# ----------------------------------------------------------------------------- applying
+
+
+@dataclass
+class _Plan:
+    """Edits turned into cell operations on one table, independent of the file format."""
+
+    changes: list[Change] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+
+
+class _Rows:
+    """The evaluations table as text rows, whatever the file format (CSV or sheet)."""
+
+    def header(self) -> list[str]:
+        raise NotImplementedError
+
+    def rows(self) -> Iterable[tuple[int, list[str]]]:
+        raise NotImplementedError
+
+    def put(self, row: int, col: int, value: str) -> None:
+        raise NotImplementedError
+
+    def add_column(self, name: str) -> int:
+        raise NotImplementedError
+
+    def append(self, values: list[str]) -> None:
+        raise NotImplementedError
+
+    def remove(self, row: int) -> None:
+        raise NotImplementedError
+
+
+def _apply(table: _Rows, edits: Sequence[Edit], user: str, now: str) -> _Plan:
+    header = table.header()
+    cols = _columns(header)
+    chinese = not header[cols["project_id"]].strip().isascii()
+    for f in FIELDS:
+        if f not in cols and any(e.values()[f].strip() for e in edits):
+            cols[f] = table.add_column(_SPEC.column(f).zh if chinese else f)
+    header = table.header()
+    own = {cols[k] for k in ("project_id", "indicator_id", "round", *FIELDS) if k in cols}
+    index: dict[Key, tuple[int, list[str]]] = {}
+    chinese_rounds = False
+    for row, values in table.rows():
+        cell = _cell(values, cols["round"])
+        chinese_rounds = chinese_rounds or not cell.strip().isascii()
+        r = _round_key(cell)
+        if r is not None:
+            pid, iid = _cell(values, cols["project_id"]), _cell(values, cols["indicator_id"])
+            index[(pid.strip(), iid.strip(), r)] = (row, values)
+    plan = _Plan()
+    removed: list[int] = []
+    for edit in edits:
+        wanted = edit.values()
+        pid, iid, r = edit.key
+        round_text = ROUND_NAMES[r] if chinese_rounds else r
+
+        log = _logger(plan, now, user, pid, iid, round_text, header, cols)
+
+        found = index.get(edit.key)
+        if found is None:
+            if not any(v.strip() for v in wanted.values()):
+                continue
+            values = [""] * len(header)
+            values[cols["project_id"]], values[cols["indicator_id"]] = pid, iid
+            values[cols["round"]] = round_text
+            for f, v in wanted.items():
+                if v.strip():
+                    values[cols[f]] = v.strip()
+                    log(f, "", v.strip())
+            table.append(values)
+            plan.added += 1
+            continue
+        row, values = found
+        olds = {f: _cell(values, cols[f]) if f in cols else "" for f in FIELDS}
+        diff = {f: v.strip() for f, v in wanted.items() if v.strip() != olds[f].strip()}
+        if not diff:
+            continue
+        extras = [v for i, v in enumerate(values) if i not in own and v.strip()]
+        if not any(v.strip() for v in wanted.values()) and not extras:
+            removed.append(row)
+            for f, v in diff.items():
+                log(f, olds[f], v)
+            continue
+        for f, v in diff.items():
+            table.put(row, cols[f], v)
+            log(f, olds[f], v)
+        plan.updated += 1
+    for row in sorted(removed, reverse=True):
+        table.remove(row)
+    plan.removed = len(removed)
+    return plan
+
+
+def _logger(
+    plan: _Plan,
+    now: str,
+    user: str,
+    pid: str,
+    iid: str,
+    round_text: str,
+    header: list[str],
+    cols: dict[str, int],
+) -> Callable[[str, str, str], None]:
+    """Records one changed field of one row; the field is named by the file's own header."""
+
+    def log(f: str, old: str, new: str) -> None:
+        plan.changes.append(
+            Change(now, user, pid, iid, round_text, header[cols[f]].strip(), old, new)
+        )
+
+    return log
+
+
+def _cell(values: Sequence[str], i: int) -> str:
+    return values[i] if i < len(values) else ""
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+@dataclass
+class _Record:
+    """One CSV record with its original text (None once it must be written anew)."""
+
+    fields: list[str]
+    raw: str | None
+    eol: str
+
+
+class _CsvTable(_Rows):
+    """A CSV file as records; untouched records are written back exactly as read."""
+
+    def __init__(self, text: str, default_eol: str = "\r\n") -> None:
+        lines = _LINES.findall(text)
+        self.records: list[_Record] = []
+        reader = csv.reader(lines)
+        start = 0
+        for fields in reader:
+            raw = "".join(lines[start : reader.line_num])
+            start = reader.line_num
+            m = _EOL.search(raw)
+            self.records.append(_Record(fields, raw, m.group() if m else ""))
+        first = self.records[0].eol if self.records else ""
+        self.eol = first or default_eol
+        self.width = len(self.records[0].fields) if self.records else 0
+
+    def header(self) -> list[str]:
+        return list(self.records[0].fields)
+
+    def rows(self) -> Iterable[tuple[int, list[str]]]:
+        return ((i, r.fields) for i, r in enumerate(self.records) if i and r.fields)
+
+    def put(self, row: int, col: int, value: str) -> None:
+        rec = self.records[row]
+        rec.fields += [""] * (col + 1 - len(rec.fields))
+        rec.fields[col] = value
+        rec.raw = None
+
+    def add_column(self, name: str) -> int:
+        for i, rec in enumerate(self.records):
+            if not rec.fields:
+                continue
+            if i == 0:
+                rec.fields.append(name)
+                rec.raw = None
+            elif len(rec.fields) == self.width and rec.raw is not None:
+                # one more empty field, every other character of the record unchanged
+                body = rec.raw[: len(rec.raw) - len(rec.eol)]
+                rec.raw = body + "," + rec.eol
+                rec.fields.append("")
+            else:
+                self.put(i, self.width, "")
+        self.width += 1
+        return self.width - 1
+
+    def append(self, values: list[str]) -> None:
+        self.records.append(_Record(values, None, self.eol))
+
+    def remove(self, row: int) -> None:
+        del self.records[row]
+
+    def end_lines(self) -> None:
+        """Give the last record a line end, so that appended records start on their own line."""
+        last = self.records[-1] if self.records else None
+        if last is not None and not last.eol:
+            last.eol = self.eol
+            if last.raw is not None:
+                last.raw += self.eol
+
+    def text(self) -> str:
+        out = []
+        for rec in self.records:
+            if rec.raw is not None:
+                out.append(rec.raw)
+                continue
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator=rec.eol).writerow(rec.fields)
+            out.append(buf.getvalue())
+        return "".join(out)
+
+
+def _csv_encoding(data: bytes, hint: str = "") -> str:
+    """The encoding to write back: BOM kept or not as found; GB18030 stays GB18030."""
+    if data.startswith(_BOM):
+        return "utf-8-sig"
+    if hint == "gb18030":
+        return "gb18030"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def _find_changelog_csv(folder: Path) -> Path | None:
+    for f in sorted(folder.iterdir()):
+        if f.suffix.lower() == ".csv" and f.stem.strip().lower() in CHANGELOG_NAMES:
+            return f
+    return None
+
+
+def _changelog_text(
+    old: bytes | None, changes: list[Change], chinese: bool, eol: str
+) -> tuple[str, str | None]:
+    """The change log with ``changes`` appended, and the encoding it had (None when new)."""
+    encoding = None if old is None else _csv_encoding(old)
+    table = _CsvTable("" if old is None else old.decode(encoding or "utf-8"), eol)
+    if not table.records:
+        names = [zh if chinese else k for k, zh in CHANGELOG_COLUMNS]
+        table.records.append(_Record(names, None, table.eol))
+        table.width = len(names)
+    cols = _changelog_columns(table.header())
+    for k, zh in CHANGELOG_COLUMNS:
+        if k not in cols:
+            cols[k] = table.add_column(zh if chinese else k)
+    table.end_lines()
+    for c in changes:
+        values = [""] * table.width
+        for k, _ in CHANGELOG_COLUMNS:
+            values[cols[k]] = str(getattr(c, k))
+        table.append(values)
+    return table.text(), encoding
+
+
+def _save_csv(
+    dataset: Dataset, edits: list[Edit], stamp: Stamp, user: str, now: str
+) -> tuple[_Plan, list[Path], Stamp]:
+    path = stamp.path
+    data = path.read_bytes()
+    if _sha256(data) != stamp.sha256:
+        raise _conflict(path)
+    encoding = _csv_encoding(data, dataset.encodings.get("evaluations", ""))
+    table = _CsvTable(data.decode(encoding))
+    table.end_lines()
+    plan = _apply(table, edits, user, now)
+    if not plan.changes:
+        return plan, [], stamp
+    new_data = table.text().encode(encoding)
+    log_path = _find_changelog_csv(path.parent) or path.parent / (
+        "修改记录.csv" if not path.stem.isascii() else "changelog.csv"
+    )
+    old_log = log_path.read_bytes() if log_path.exists() else None
+    chinese = not table.header()[_columns(table.header())["project_id"]].strip().isascii()
+    log_text, log_encoding = _changelog_text(old_log, plan.changes, chinese, table.eol)
+    log_encoding = log_encoding or ("gb18030" if encoding == "gb18030" else "utf-8-sig")
+    with atomic_path(path) as tmp, atomic_path(log_path) as tmp_log:
+        tmp.write_bytes(new_data)
+        tmp_log.write_bytes(log_text.encode(log_encoding))
+        if stamp.changed():
+            raise _conflict(path)
+    return plan, [path, log_path], Stamp.of(path, new_data)
+
+
+# ----------------------------------------------------------------------------- xlsx
+
+
+def _text(value: Any) -> str:
+    """A cell as the loader reads it (pandas with dtype=str)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _excel_value(text: str) -> Any:
+    """Plain numbers go in as numbers, as Excel users type them; anything else as text."""
+    if _PLAIN_NUMBER.match(text):
+        return float(text) if "." in text else int(text)
+    return text
+
+
+class _SheetTable(_Rows):
+    """An openpyxl worksheet as text rows; cells are written in place, formatting kept."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.width = ws.max_column
+        self.last = 1
+        for row in ws.iter_rows(min_row=1):
+            if any(c.value not in (None, "") for c in row):
+                self.last = row[0].row
+
+    def header(self) -> list[str]:
+        return [_text(self.ws.cell(1, c).value) for c in range(1, self.width + 1)]
+
+    def rows(self) -> Iterable[tuple[int, list[str]]]:
+        for row in self.ws.iter_rows(min_row=2, max_row=self.last, max_col=self.width):
+            values = [_text(c.value) for c in row]
+            if any(v.strip() for v in values):
+                yield row[0].row, values
+
+    def put(self, row: int, col: int, value: str) -> None:
+        self.ws.cell(row, col + 1).value = _excel_value(value) if value else None
+
+    def add_column(self, name: str) -> int:
+        self.width += 1
+        self.ws.cell(1, self.width).value = name
+        return self.width - 1
+
+    def append(self, values: list[str]) -> None:
+        self.last += 1
+        for i, v in enumerate(values):
+            if v:
+                self.ws.cell(self.last, i + 1).value = (
+                    v if i in self._id_columns() else _excel_value(v)
+                )
+
+    def _id_columns(self) -> set[int]:
+        cols = _columns(self.header())
+        return {cols[k] for k in ("project_id", "indicator_id", "round")}
+
+    def remove(self, row: int) -> None:
+        self.ws.delete_rows(row)
+        self.last -= 1
+
+
+def _save_xlsx(
+    dataset: Dataset, edits: list[Edit], stamp: Stamp, user: str, now: str
+) -> tuple[_Plan, list[Path], Stamp]:
+    import openpyxl
+
+    path = stamp.path
+    data = path.read_bytes()
+    if _sha256(data) != stamp.sha256:
+        raise _conflict(path)
+    book = openpyxl.load_workbook(io.BytesIO(data), keep_vba=path.suffix.lower() == ".xlsm")
+    sheet = _find_sheet(list(book.sheetnames), _SPEC)
+    if sheet is None:
+        raise DataError([Problem(path.name, f"缺少工作表 {_SPEC.zh}（{_SPEC.name}）")])
+    plan = _apply(_SheetTable(book[sheet]), edits, user, now)
+    if not plan.changes:
+        return plan, [], stamp
+    chinese = not sheet.strip().isascii()
+    log_name = next(
+        (s for s in book.sheetnames if s.strip().lower() in CHANGELOG_NAMES),
+        "修改记录" if chinese else "changelog",
+    )
+    if log_name not in book.sheetnames:
+        ws = book.create_sheet(log_name)
+        ws.append([zh if chinese else k for k, zh in CHANGELOG_COLUMNS])
+    log = _SheetTable(book[log_name])
+    cols = _changelog_columns(log.header())
+    for k, zh in CHANGELOG_COLUMNS:
+        if k not in cols:
+            cols[k] = log.add_column(zh if chinese else k)
+    for c in plan.changes:
+        log.last += 1
+        for k, _ in CHANGELOG_COLUMNS:
+            log.ws.cell(log.last, cols[k] + 1).value = str(getattr(c, k))
+    buf = io.BytesIO()
+    book.save(buf)
+    new_data = buf.getvalue()
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(new_data)
+        if stamp.changed():
+            raise _conflict(path)
+    return plan, [path], Stamp.of(path, new_data)
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def save_evaluations(
+    dataset: Dataset,
+    edits: Iterable[Edit],
+    *,
+    stamp: Stamp,
+    user: str,
+    now: datetime | None = None,
+) -> SaveResult:
+    """Write ``edits`` into the dataset's evaluations table and log every changed cell.
+
+    Args:
+        dataset: The dataset as loaded (its path and CSV encodings are used).
+        edits: Wanted values per row; cells equal to the file (ignoring surrounding
+            spaces) are left alone, so re-saving the same edits changes nothing.
+        stamp: The evaluations file as loaded (:func:`load_for_edit`); the save is
+            refused with :class:`ConflictError` when the file changed since.
+        user: Who made the changes, for the change log.
+        now: Time recorded in the log (default: now, local time with offset).
+
+    Returns:
+        What was written; ``stamp`` describes the file after the save.
+    """
+    edits = list(edits)
+    time = (now or datetime.now()).astimezone().isoformat(sep=" ", timespec="seconds")
+    if stamp.changed():
+        raise _conflict(stamp.path)
+    save = _save_csv if stamp.path.suffix.lower() == ".csv" else _save_xlsx
+    try:
+        plan, files, new_stamp = save(dataset, edits, stamp, user.strip() or "未署名", time)
+    except PermissionError as exc:
+        raise DataError(
+            f"未保存：无法写入 {stamp.path.name}（文件可能正在 Excel 中打开，或没有写权限）：{exc.strerror}"
+        ) from None
+    return SaveResult(plan.changes, plan.added, plan.updated, plan.removed, files, new_stamp)
+
+
+# ----------------------------------------------------------------------------- drafts
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Unsaved edits kept on disk so they survive a kernel restart."""
+
+    edits: list[Edit]
+    updated: str
+    base_sha256: str
+
+
+def draft_path(dataset: str | os.PathLike[str], user: str) -> Path:
+    """Where ``user``'s draft for a dataset lives: a hidden JSON file beside it.
+
+    Beside, not inside, a dataset folder: the folder's files are the report inputs.
+    """
+    p = Path(dataset).resolve()
+    safe = re.sub(r"[^\w.-]+", "_", user).strip("._") or "user"
+    return p.with_name(f".{p.name}.jxkit-draft-{safe}.json")
+
+
+def write_draft(path: str | os.PathLike[str], edits: Iterable[Edit], base: Stamp) -> None:
+    """Write the draft atomically; no edits removes it."""
+    p = Path(path)
+    items = [
+        {"project_id": e.project_id, "indicator_id": e.indicator_id, "round": e.round} | e.values()
+        for e in edits
+    ]
+    if not items:
+        p.unlink(missing_ok=True)
+        return
+    doc = {
+        "format": DRAFT_FORMAT,
+        "format_version": 1,
+        "dataset": str(base.path),
+        "updated": datetime.now().astimezone().isoformat(sep=" ", timespec="seconds"),
+        "base_sha256": base.sha256,
+        "edits": items,
+    }
+    with atomic_path(p) as tmp:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def read_draft(path: str | os.PathLike[str]) -> Draft | None:
+    """The draft at ``path``, or None when there is none; a broken draft is a DataError."""
+    p = Path(path)
+    if not p.exists():
+        return None
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+        if not isinstance(doc, Mapping) or doc.get("format") != DRAFT_FORMAT:
+            raise ValueError(f"不是 {DRAFT_FORMAT} 格式")
+        edits = [
+            Edit(
+                str(e["project_id"]),
+                str(e["indicator_id"]),
+                str(e["round"]),
+                *(str(e.get(f, "")) for f in FIELDS),
+            )
+            for e in doc["edits"]
+        ]
+    except (ValueError, KeyError, TypeError, DataError) as exc:
+        raise DataError([Problem(p.name, f"草稿文件无法读取：{exc}")]) from None
+    return Draft(edits, str(doc.get("updated", "")), str(doc.get("base_sha256", "")))
