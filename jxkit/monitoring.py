@@ -337,7 +337,8 @@ def _indicator_lights(
     rows["progress_index"] = index
     rows["attainment"] = attainment
     rows["light"] = light
-    rows["light_name"] = [rules.light(x).name if x else "" for x in light]
+    names = {x.code: x.name for x in rules.lights}
+    rows["light_name"] = pd.Series(light, index=rows.index).map(names).fillna("")
     keep = [
         "row",
         "project_id",
@@ -396,12 +397,9 @@ def _project_lights(
     p["execution_light"] = band(p["execution_index"].to_numpy(), rules.execution)
     key = ["project_id", "as_of"]
     severity = {x.code: i for i, x in enumerate(rules.lights)}
-    worst_ind = (
-        rows.assign(_s=rows["light"].map(severity))
-        .sort_values("_s", kind="stable")
-        .groupby(key)
-        .last()["light"]
-    )
+    codes = np.array([x.code for x in rules.lights], dtype=object)
+    worst_ind = rows["light"].map(severity).groupby([rows["project_id"], rows["as_of"]]).max()
+    worst_ind = pd.Series(codes[worst_ind.to_numpy(dtype=int)], index=worst_ind.index)
     g = rows.groupby(key)
     p = p.join(g["attainment"].mean().rename("goal_progress"), on=key)
     p["goal_progress"] = round_half_up(p["goal_progress"])

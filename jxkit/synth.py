@@ -18,7 +18,14 @@ What makes the data useful for testing the rest of jxkit:
 - some indicators are 不适用 where the framework allows it;
 - evidence and notes of 困难职工帮扶 projects carry fake but realistic personal data
   (names, 18-digit ID numbers with valid check digits, mobile numbers) so that report
-  masking can be tested.
+  masking can be tested;
+- the whole process (a fifth stream, so the tables above do not change): ex-ante
+  assessments of new major projects (the weakest one not supported, one capital project
+  without its collective decision), monitoring of the last year's projects at the end of
+  June and September (the weakest project a serious case at both dates; cross-year
+  projects with start and end dates), unit-level indicators and values for every unit
+  and year, and the assessor's values of the management-work indicators jxkit cannot
+  compute.
 """
 
 from __future__ import annotations
@@ -36,28 +43,52 @@ from .errors import DataError, Problem
 from .frameworks import INDICATOR_COLUMNS, Framework, list_frameworks
 from .rules import DEFAULT_GRADE_LEVELS
 from .tables import atomic_path
+from .text import per_value, to_number
 
 __all__ = ["TABLE_COLUMNS", "synth_dataset", "write_dataset"]
 
+#: Columns of the projects table drawn first (what the ``reviewed`` callback receives).
+BASE_PROJECT_COLUMNS = (
+    "project_id",
+    "unit_id",
+    "year",
+    "name",
+    "category",
+    "budget",
+    "spent",
+    "new_major",
+    "cross_year",
+    "targets_declared",
+    "targets_approved",
+    "self_evaluated",
+)
 #: Column order of each table written (the dataset contract).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "units": ("unit_id", "name", "level", "parent_id", "region"),
     "projects": (
-        "project_id",
-        "unit_id",
-        "year",
-        "name",
-        "category",
-        "budget",
-        "spent",
-        "new_major",
-        "cross_year",
-        "targets_declared",
-        "targets_approved",
-        "self_evaluated",
+        *BASE_PROJECT_COLUMNS,
+        "has_basis",
+        "collective_decision",
+        "start_date",
+        "end_date",
+        "rectified",
     ),
     "indicators": INDICATOR_COLUMNS,
     "evaluations": ("project_id", "indicator_id", "round", "actual", "evidence", "note"),
+    "exante": ("project_id", "dimension", "score", "points", "note"),
+    "monitoring": (
+        "project_id",
+        "as_of",
+        "indicator_id",
+        "spent_to_date",
+        "progress",
+        "expected",
+        "likelihood",
+        "reason",
+    ),
+    "unit_indicators": ("unit_id", "year", *INDICATOR_COLUMNS[1:]),
+    "unit_evaluations": ("unit_id", "year", "indicator_id", "round", "actual", "evidence", "note"),
+    "assessment": ("unit_id", "year", "indicator_id", "actual", "evidence", "note"),
 }
 
 # ----------------------------------------------------------------------------- units
@@ -252,15 +283,17 @@ def synth_dataset(
     years: Sequence[int] = (2019, 2020, 2021),
     review_share: float = 0.3,
     reviewed: Callable[[pd.DataFrame], Iterable[str]] | None = None,
+    new_major: Iterable[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """A realistic fake dataset: tables units, projects, indicators, evaluations.
+    """A realistic fake dataset: every table of :data:`TABLE_COLUMNS`.
 
     Units scale with ``n_projects`` (60 projects give 1 province, 4 cities, 2 industry
     unions and 4 counties; from about 1,400 projects, all 11 cities and 90 counties).
     ``review_share`` is the share of self-evaluated projects that also get review values;
     ``reviewed``, when given, picks them instead: it receives the projects table and
     returns the ids to review (e.g. a re-evaluation sample drawn with a public seed).
-    The tables hold text the way users write it (是/否, 不适用), ready for
+    ``new_major``, when given, names the new major projects (assessed ex ante) instead of
+    the drawn ones. The tables hold text the way users write it (是/否, 不适用), ready for
     :func:`write_dataset` and :func:`jxkit.load_dataset`.
     """
     problems = []
@@ -272,7 +305,8 @@ def synth_dataset(
         problems.append(Problem("synth", f"复核比例应在 0 到 1 之间，而不是 {review_share}"))
     if problems:
         raise DataError(problems, title="生成模拟数据的参数有问题")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    # spawn(n)[:4] is the same for any n: the fifth stream leaves the first four unchanged
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     frameworks = _project_frameworks()
     units = _units(n_projects)
     projects, quality = _projects(streams[0], units, n_projects, tuple(int(y) for y in years))
@@ -280,17 +314,20 @@ def synth_dataset(
     chosen = (
         None
         if reviewed is None
-        else {str(i) for i in reviewed(projects.loc[:, list(TABLE_COLUMNS["projects"])])}
+        else {str(i) for i in reviewed(projects.loc[:, list(BASE_PROJECT_COLUMNS)])}
     )
     evaluations = _evaluations(
         streams[2], projects, quality, facts, variants, review_share, units, chosen
     )
-    return {
+    tables = {
         "units": units.loc[:, list(TABLE_COLUMNS["units"])],
-        "projects": projects.loc[:, list(TABLE_COLUMNS["projects"])],
+        "projects": projects,
         "indicators": indicators,
         "evaluations": evaluations,
     }
+    tables |= _process(streams[4], tables, units, quality, new_major)
+    tables["projects"] = tables["projects"].loc[:, list(TABLE_COLUMNS["projects"])]
+    return {name: tables[name] for name in TABLE_COLUMNS}
 
 
 def write_dataset(
@@ -303,12 +340,13 @@ def write_dataset(
     """
     out = Path(out_dir)
     written = []
-    for name in TABLE_COLUMNS:
+    names = [n for n in TABLE_COLUMNS if n in tables]
+    for name in names:
         with atomic_path(out / f"{name}.csv") as tmp:
             tmp.write_text(_csv_text(tables[name]), encoding="utf-8-sig", newline="")
         written.append(out / f"{name}.csv")
     if xlsx is not None:
-        too_big = [n for n in TABLE_COLUMNS if len(tables[n]) > EXCEL_MAX_ROWS]
+        too_big = [n for n in names if len(tables[n]) > EXCEL_MAX_ROWS]
         if too_big:
             raise DataError(
                 [
@@ -318,7 +356,7 @@ def write_dataset(
                 title="数据过大，无法写成 Excel 工作簿（请只用 CSV）",
             )
         with atomic_path(xlsx) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as book:
-            for name in TABLE_COLUMNS:
+            for name in names:
                 tables[name].to_excel(book, sheet_name=name, index=False)
         written.append(Path(xlsx))
     return written
@@ -851,3 +889,367 @@ def _id_numbers(rng: np.random.Generator, area: np.ndarray) -> np.ndarray:
 def _phones(rng: np.random.Generator, k: int) -> np.ndarray:
     prefix = np.array(MOBILE_PREFIXES)[rng.integers(len(MOBILE_PREFIXES), size=k)]
     return np.strings.add(prefix, np.char.zfill(rng.integers(0, 10**8, size=k).astype(str), 8))
+
+
+# ----------------------------------------------------------------------------- the whole process
+
+#: Points of each ex-ante dimension (a generator's choice; the data carry the points).
+EXANTE_POINTS = {
+    "立项必要性": 25,
+    "投入经济性": 20,
+    "绩效目标合理性": 25,
+    "实施方案可行性": 20,
+    "筹资合规性": 10,
+}
+#: Assessors' remarks on a dimension: (full or nearly, points lost).
+EXANTE_NOTES = {
+    "立项必要性": ("立项依据充分，符合工会重点工作方向", "与现有项目内容交叉，必要性论证不足"),
+    "投入经济性": ("预算测算依据充分，单价符合支出标准", "部分单价高于支出标准，预算测算偏粗"),
+    "绩效目标合理性": ("绩效目标明确，指标细化量化", "效益指标难以衡量，部分指标值设置偏低"),
+    "实施方案可行性": ("实施方案具体，进度安排合理", "实施计划和风险应对措施不够具体"),
+    "筹资合规性": ("资金来源明确，符合经费使用规定", "配套资金来源尚未落实"),
+}
+#: Months of the two monitoring dates (end of June, end of September) in the last year.
+MONITORING_MONTHS = (6, 9)
+SLOW_SPENDING = (
+    "采购程序耗时较长，资金支付滞后",
+    "项目按合同节点付款，下半年集中支付",
+    "活动集中在下半年开展",
+)
+SERIOUS_REASON = "项目实施方案调整，核心内容已无法在本年度完成"
+
+
+def _process(
+    rng: np.random.Generator,
+    tables: dict[str, pd.DataFrame],
+    units: pd.DataFrame,
+    quality: np.ndarray,
+    new_major: Iterable[str] | None,
+) -> dict[str, pd.DataFrame]:
+    """The whole-process tables, and the projects with their process columns."""
+    projects = tables["projects"].copy()
+    if new_major is not None:
+        projects["new_major"] = _yes_no(projects["project_id"].isin(list(new_major)).to_numpy())
+    projects = _project_process(rng, projects)
+    unit_indicators, unit_evaluations, unit_quality = _unit_tables(rng, units, projects)
+    return {
+        "projects": projects,
+        "exante": _exante(rng, projects, quality),
+        "monitoring": _monitoring(rng, projects, quality, tables),
+        "unit_indicators": unit_indicators,
+        "unit_evaluations": unit_evaluations,
+        "assessment": _assessment(rng, units, projects, unit_quality),
+    }
+
+
+def _project_process(rng: np.random.Generator, projects: pd.DataFrame) -> pd.DataFrame:
+    """Basis and collective decision of new major projects; spans of cross-year projects."""
+    major = (projects["new_major"] == "是").to_numpy()
+    capital = major & (projects["category"] == "facility_construction").to_numpy()
+    # the first capital project has no collective decision on record
+    undecided = np.zeros(len(projects), dtype=bool)
+    if capital.any():
+        undecided[np.flatnonzero(capital)[0]] = True
+    projects["has_basis"] = np.where(major, "是", "")
+    projects["collective_decision"] = np.where(major, np.where(undecided, "否", "是"), "")
+    cross = (projects["cross_year"] == "是").to_numpy()
+    year = projects["year"].to_numpy(dtype=np.int64)
+    start_month = rng.integers(3, 10, size=len(projects))  # March to September
+    first = ((year - 1970) * 12 + start_month - 1).astype("datetime64[M]")
+    last = (first + 12).astype("datetime64[D]") - 1
+    projects["start_date"] = np.where(cross, first.astype("datetime64[D]").astype(str), "")
+    projects["end_date"] = np.where(cross, last.astype(str), "")
+    projects["rectified"] = ""  # rectification follows results the generator does not compute
+    return projects
+
+
+def _exante(rng: np.random.Generator, projects: pd.DataFrame, quality: np.ndarray) -> pd.DataFrame:
+    """Five dimension scores for every new major project; the weakest is not supported."""
+    pos = np.flatnonzero((projects["new_major"] == "是").to_numpy())
+    dims = np.array(list(EXANTE_POINTS), dtype=object)
+    points = np.array(list(EXANTE_POINTS.values()), dtype=float)
+    share = np.clip(0.55 + 0.45 * quality[pos] + rng.normal(0.0, 0.04, len(pos)), 0.4, 1.0)
+    if len(pos):
+        weakest = int(np.argmin(quality[pos]))
+        share[weakest] = min(share[weakest], 0.62)
+    k = len(dims)
+    each = np.clip(np.repeat(share, k) + rng.normal(0.0, 0.05, len(pos) * k), 0.3, 1.0)
+    pts = np.tile(points, len(pos))
+    scores = np.round(pts * each * 2) / 2  # assessors score in half points
+    dim = np.tile(dims, len(pos))
+    good = np.array([EXANTE_NOTES[d][0] for d in dims], dtype=object)
+    poor = np.array([EXANTE_NOTES[d][1] for d in dims], dtype=object)
+    note = np.where(scores >= 0.9 * pts, np.tile(good, len(pos)), np.tile(poor, len(pos)))
+    return pd.DataFrame(
+        {
+            "project_id": np.repeat(projects["project_id"].to_numpy()[pos], k),
+            "dimension": dim,
+            "score": scores,
+            "points": pts.astype(np.int64),
+            "note": note,
+        }
+    )
+
+
+def _monitoring(
+    rng: np.random.Generator,
+    projects: pd.DataFrame,
+    quality: np.ndarray,
+    tables: dict[str, pd.DataFrame],
+) -> pd.DataFrame:
+    """Monitoring at the end of June and September of the last year, of every project
+    running then: that year's projects and cross-year projects whose span covers the date."""
+    year = int(projects["year"].max())
+    dates = ((year - 1970) * 12 + np.array(MONITORING_MONTHS) - 1).astype("datetime64[M]")
+    ends = (dates + 1).astype("datetime64[D]") - 1
+    start = projects["start_date"].to_numpy(dtype=object)
+    spanned = start != ""
+    start_m = np.where(spanned, start, "1970-01-01").astype("datetime64[M]")
+    end_d = np.where(spanned, projects["end_date"].to_numpy(dtype=object), "1970-01-01")
+    end_d = end_d.astype("datetime64[D]")
+    in_year = (projects["year"] == year).to_numpy()
+    # (project, date) pairs running at the date; time progress counts the date's month
+    proj, at_date = np.nonzero(
+        np.where(
+            spanned[:, None],
+            (start_m[:, None] <= dates[None, :]) & (end_d[:, None] >= ends[None, :]),
+            in_year[:, None],
+        )
+    )
+    elapsed = (dates[at_date] - start_m[proj]).astype(int) + 1
+    share = np.where(spanned[proj], elapsed / 12, np.array(MONITORING_MONTHS)[at_date] / 12)
+    share = np.minimum(share, 1.0)
+    order = np.lexsort((proj, at_date))
+    proj, at_date, share = proj[order], at_date[order], share[order]
+    n = len(proj)
+    q = quality[proj]
+    this_year = np.flatnonzero(in_year)
+    serious_pos = this_year[np.argmin(quality[this_year])] if len(this_year) else -1
+    serious = proj == serious_pos
+    # poor projects spend late: spent_to_date = spent × share^k
+    k = np.clip(0.85 + 0.9 * (1.0 - q) + rng.normal(0.0, 0.1, n), 0.7, 2.0)
+    k[serious] = 2.4
+    spent = projects["spent"].to_numpy(dtype=float)[proj]
+    budget = projects["budget"].to_numpy(dtype=float)[proj]
+    as_of = ends.astype(str).astype(object)[at_date]
+    spent_to_date = np.round(spent * share**k, 2)
+    slow = spent_to_date / budget / share < 0.8
+    spend_rows = pd.DataFrame(
+        {
+            "project_id": projects["project_id"].to_numpy()[proj],
+            "as_of": as_of,
+            "indicator_id": "",
+            "spent_to_date": _fmt(spent_to_date, np.full(n, 2)),
+            "progress": "",
+            "expected": "",
+            "likelihood": "",
+            "reason": np.where(slow, _choose(rng, SLOW_SPENDING, n), ""),
+        }
+    )
+    ind_rows = _monitored_indicators(rng, tables, projects, proj, share, q, serious, as_of)
+    frame = pd.concat([spend_rows, ind_rows], ignore_index=True)
+    is_ind = (frame["indicator_id"] != "").to_numpy()
+    order = np.lexsort((np.arange(len(frame)), is_ind, frame["project_id"], frame["as_of"]))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _monitored_indicators(
+    rng: np.random.Generator,
+    tables: dict[str, pd.DataFrame],
+    projects: pd.DataFrame,
+    proj: np.ndarray,
+    share: np.ndarray,
+    q: np.ndarray,
+    serious: np.ndarray,
+    as_of: np.ndarray,
+) -> pd.DataFrame:
+    """Cumulative progress of each indicator (from its year-end self value, else its target)."""
+    ind = tables["indicators"]
+    ind = ind[ind["rule"] != "execution_rate"]
+    ev = tables["evaluations"]
+    own = ev[ev["round"] == "self"].set_index(["project_id", "indicator_id"])["actual"]
+    pid = projects["project_id"].to_numpy()
+    # one row per (project-date, indicator of the project)
+    starts = ind.groupby("project_id", sort=False).indices
+    pieces = [starts.get(p, np.array([], dtype=np.int64)) for p in pid[proj]]
+    counts = np.array([len(x) for x in pieces])
+    rows = np.concatenate(pieces) if len(pieces) else np.array([], dtype=np.int64)
+    at = np.repeat(np.arange(len(proj)), counts)
+    r = ind.iloc[rows].reset_index(drop=True)
+    final_text = own.reindex(pd.MultiIndex.from_frame(r[["project_id", "indicator_id"]]))
+    final_text = final_text.fillna("").to_numpy(dtype=object)
+    applicable = final_text != "不适用"
+    r, at, final_text = r[applicable].reset_index(drop=True), at[applicable], final_text[applicable]
+    n = len(r)
+    rule = r["rule"].to_numpy(dtype=object)
+    target, _ = to_number(r["target"], decorated=True)
+    final, _ = to_number(final_text, decorated=True)
+    final = np.where(np.isnan(final), target, final)
+    # progress runs roughly with time, a little behind in poorer projects
+    t = share[at]
+    kk = np.clip(1.0 + 0.5 * (1.0 - q[at]) + rng.normal(0.0, 0.06, n), 0.9, 2.0)
+    positive = np.isin(rule, ["ratio", "bands"])
+    progress = np.where(positive, final * np.power(t, kk), final)
+    # the serious case: its largest positive indicator cannot be reached this year
+    hit = np.zeros(n, dtype=bool)
+    cand = np.flatnonzero(serious[at] & positive)
+    if len(cand):
+        pts = r["points"].to_numpy(dtype=float)[cand]
+        top = r["indicator_id"].to_numpy()[cand][np.argmax(pts)]
+        hit = serious[at] & (r["indicator_id"].to_numpy() == top)
+        progress[hit] = 0.15 * target[hit] * t[hit]
+    unit = r["unit_of_measure"].astype(str)
+    decimals = np.where(unit.isin(COUNT_UNITS), 0, np.where(unit.str.contains("元"), 0, 1)).astype(
+        int
+    )
+    numeric = ~np.isnan(progress)
+    labels = _monitoring_labels(r, final_text)
+    progress_text = np.where(labels != "", labels, "")
+    progress_text[numeric & (labels == "")] = _fmt(
+        progress[numeric & (labels == "")], decimals[numeric & (labels == "")]
+    )
+    expected = np.where(labels != "", labels, "")
+    expected[numeric & (labels == "")] = _fmt(
+        np.where(hit, progress / t, final)[numeric & (labels == "")],
+        decimals[numeric & (labels == "")],
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        on_track = np.where(positive, progress / (target * t) >= 0.8, True)
+        reach = np.where(
+            positive, final >= target, np.where(labels == "达成", True, final <= target)
+        )
+    likelihood = np.where(hit, "完全不可能", np.where(reach, "确定能", "有可能"))
+    reason = np.where(positive & ~on_track, _choose(rng, DEVIATION_REASONS, n), "")
+    reason = np.where(hit, SERIOUS_REASON, reason)
+    filled = progress_text != ""  # e.g. an interval indicator of a project never evaluated
+    return pd.DataFrame(
+        {
+            "project_id": r["project_id"].to_numpy(),
+            "as_of": as_of[at],
+            "indicator_id": r["indicator_id"].to_numpy(),
+            "spent_to_date": "",
+            "progress": progress_text,
+            "expected": expected,
+            "likelihood": likelihood,
+            "reason": reason,
+        }
+    )[filled]
+
+
+def _monitoring_labels(rows: pd.DataFrame, final: np.ndarray) -> np.ndarray:
+    """达成 / 部分达成 / 未达成 for qualitative indicators (是 / 否 for yes-no ones), else ""."""
+    rule = rows["rule"].to_numpy(dtype=object)
+    key = pd.Series(rows["params"].astype(str) + "\x1f" + pd.Series(final, dtype=object))
+
+    def label(text: str) -> str:
+        params, value = text.split("\x1f", 1)
+        levels = (json.loads(params) if params else {}).get("levels", DEFAULT_GRADE_LEVELS)
+        share = float(levels.get(value, 1.0)) if value else 1.0
+        return "达成" if share >= 0.8 else "部分达成" if share >= 0.6 else "未达成"
+
+    grades = per_value(key, label)
+    yes_no = np.where(np.array([str(v) for v in final]) == "否", "否", "是")
+    return np.where(rule == "grade", grades, np.where(rule == "boolean", yes_no, "")).astype(object)
+
+
+def _unit_quality(rng: np.random.Generator, units: pd.DataFrame, years: np.ndarray) -> np.ndarray:
+    """A latent quality per unit and year: units differ, counties lag, all improve."""
+    base = rng.beta(6.0, 2.0, size=len(units)) - 0.05 * (units["level"] == "county").to_numpy()
+    trend = 0.03 * (years - years.min())
+    return np.clip(base[:, None] + trend[None, :], 0.05, 0.99)
+
+
+def _unit_tables(
+    rng: np.random.Generator, units: pd.DataFrame, projects: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Unit-level indicators (the ``unit`` framework, custom slot filled) and values for
+    every unit and year, and the units' latent quality (units × years)."""
+    years = np.array(sorted({int(y) for y in projects["year"]}))
+    quality = _unit_quality(rng, units, years)
+    fw = next(f for f in list_frameworks() if f.kind == "unit")
+    variants, slots = _variants({"unit": fw})
+    spans = slots["unit"]
+    n_uy = len(units) * len(years)
+    first = np.tile(spans[:, 0], n_uy)
+    count = np.tile(spans[:, 1], n_uy)
+    var = first + (rng.random(len(first)) * count).astype(np.int64)
+    uy = np.repeat(np.arange(n_uy), len(spans))
+    unit_pos, year_pos = uy // len(years), uy % len(years)
+
+    def col(name: str) -> np.ndarray:
+        return variants[name].to_numpy()[var]
+
+    target = col("target_num").astype(float)
+    numeric = col("numeric").astype(bool)
+    target_text = col("target_text").copy()
+    target_text[numeric] = _fmt(target[numeric], np.full(int(numeric.sum()), 2))
+    points = col("points")
+    uid = units["unit_id"].to_numpy()[unit_pos]
+    yr = years[year_pos]
+    indicators = pd.DataFrame(
+        {
+            "unit_id": uid,
+            "year": yr,
+            "indicator_id": col("indicator_id"),
+            "level1": col("level1"),
+            "level2": col("level2"),
+            "name": col("name"),
+            "points": points.astype(np.int64) if (points == np.round(points)).all() else points,
+            "rule": col("rule"),
+            "target": target_text,
+            "params": col("params"),
+            "unit_of_measure": col("unit_of_measure"),
+        }
+    )
+    q = quality[unit_pos, year_pos]
+    u, depth_u, side_u, extra_u = rng.random((4, len(var)))
+    values = _values(variants, var, target, q, u, depth_u, side_u, extra_u)
+    evaluations = pd.DataFrame(
+        {
+            "unit_id": uid,
+            "year": yr,
+            "indicator_id": col("indicator_id"),
+            "round": "self",
+            "actual": values,
+            "evidence": col("evidence"),
+            "note": "",
+        }
+    )
+    return indicators, evaluations, quality
+
+
+def _assessment(
+    rng: np.random.Generator, units: pd.DataFrame, projects: pd.DataFrame, quality: np.ndarray
+) -> pd.DataFrame:
+    """The assessor's values of the management indicators jxkit does not compute, for every
+    union with projects in a year."""
+    from .assess import COMPUTED  # the assessment imports this module's neighbours
+
+    years = np.array(sorted({int(y) for y in projects["year"]}))
+    fw = next(f for f in list_frameworks() if f.kind == "management")
+    variants, slots = _variants({"management": fw})
+    manual = ~variants["indicator_id"].isin(list(COMPUTED)).to_numpy()
+    leaves = slots["management"][:, 0][manual[slots["management"][:, 0]]]
+    pairs = projects[["unit_id", "year"]].drop_duplicates().sort_values(["year", "unit_id"])
+    position = pd.Series(np.arange(len(units)), index=units["unit_id"])
+    unit_pos = position.reindex(pairs["unit_id"]).to_numpy()
+    year_pos = np.searchsorted(years, pairs["year"].to_numpy())
+    var = np.tile(leaves, len(pairs))
+    at = np.repeat(np.arange(len(pairs)), len(leaves))
+    target = variants["target_num"].to_numpy(dtype=float)[var]
+    q = quality[unit_pos[at], year_pos[at]]
+    u, depth_u, side_u, extra_u = rng.random((4, len(var)))
+    values = _values(variants, var, target, q, u, depth_u, side_u, extra_u)
+    ids = variants["indicator_id"].to_numpy()[var]
+    county = units["level"].to_numpy()[unit_pos[at]] == "county"
+    values[county & (ids == "lower_level_review")] = "不适用"  # no lower-level unions
+    return pd.DataFrame(
+        {
+            "unit_id": pairs["unit_id"].to_numpy()[at],
+            "year": pairs["year"].to_numpy()[at],
+            "indicator_id": ids,
+            "actual": values,
+            "evidence": variants["evidence"].to_numpy()[var],
+            "note": "",
+        }
+    )

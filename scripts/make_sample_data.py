@@ -26,6 +26,10 @@ from jxkit.synth import synth_dataset, write_dataset
 SEED = 2020
 N_PROJECTS = 60
 YEARS = (2019, 2020, 2021)
+#: The 2021 projects the demo treats as new major projects, assessed ex ante: the province's
+#: data centre, two service-centre buildings (capital projects, one without its collective
+#: decision on record) and Hangzhou's member app.
+NEW_MAJOR = ("XM2021000002", "XM2021000006", "XM2021000007", "XM2021000008")
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -42,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", type=Path, default=DEFAULT_OUT, help="输出目录（默认 sample_data）"
     )
     args = parser.parse_args(argv)
-    tables = synth_dataset(N_PROJECTS, SEED, years=YEARS, reviewed=demo_sample)
+    tables = synth_dataset(N_PROJECTS, SEED, years=YEARS, reviewed=demo_sample, new_major=NEW_MAJOR)
     write_dataset(tables, args.out / "demo", xlsx=args.out / "demo.xlsx")
     for name, frame in tables.items():
         print(f"{name:<12} {len(frame):>6} 行")
