@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +63,28 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_demo)
 
 
+def warm_worker(dataset: str, policy: str | None = None) -> None:
+    """Run once in each render worker before it forks: every report then finds the dataset
+    loaded and scored, the frameworks parsed and the chart fonts set up."""
+    from .frameworks import list_frameworks
+    from .report.blocks import loaded, setup
+
+    setup()
+    list_frameworks()
+    loaded(dataset, policy)
+
+
 def run_render(args: argparse.Namespace) -> int:
     from .render.cli import run_render as render
+    from .report.blocks import resolve
 
     def make(dataset: Any, **kw: Any) -> Any:
         from .report.jobs import jobs_for_dataset
 
         return jobs_for_dataset(dataset, policy=args.policy, **kw)
 
-    return render(args, make_jobs=make)
+    prepare = partial(warm_worker, str(resolve(args.dataset).resolve()), args.policy)
+    return render(args, make_jobs=make, prepare=prepare)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -127,7 +141,10 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     print("6/6 生成报告")
     jobs = jobs_for_dataset(dataset, sample=sample_dir)
-    batch = render_batch(jobs, out, workers=args.workers or default_workers(), progress=True)
+    prepare = partial(warm_worker, str(dataset.resolve()))
+    batch = render_batch(
+        jobs, out, workers=args.workers or default_workers(), progress=True, prepare=prepare
+    )
     print(batch.summary())
     if batch.failed:
         report_failures(

@@ -14,7 +14,8 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -493,6 +494,16 @@ def load_framework(path: str | Path) -> Framework:
     title = f"指标体系文件 {p.name} 有问题"
     if not p.is_file():
         raise FrameworkError([Problem(str(p), "文件不存在")], title=title)
+    stat = p.stat()
+    fw = _load_checked(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+    return replace(fw, leaves=fw.leaves.copy())
+
+
+@lru_cache(maxsize=64)
+def _load_checked(path: str, mtime_ns: int, size: int) -> Framework:
+    """Parse and check once per file version: a batch of reports reads each file once."""
+    p = Path(path)
+    title = f"指标体系文件 {p.name} 有问题"
     data, repeated = _parse(p)
     checker = _Checker(p)
     for line, key in repeated:
