@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import exante  # noqa: F401  (registers the ex-ante table this assessment counts)
 from .catalogue import LEVELS, level_name
 from .compare import compare
 from .coverage import coverage

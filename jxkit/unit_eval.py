@@ -93,9 +93,9 @@ def optional_table(dataset: Dataset, name: str) -> pd.DataFrame:
     read the table, and treating it as absent would silently drop the user's data.
     """
     if name not in dataset.tables:
-        spec = TABLES[name]
+        zh = TABLES[name].zh if name in TABLES else name
         raise DataError(
-            f"数据集 {dataset.path.name} 加载时 jxkit 尚未注册{spec.zh}表（{name}），该表未被读取："
+            f"数据集 {dataset.path.name} 加载时 jxkit 尚未注册{zh}表（{name}），该表未被读取："
             "请在 import jxkit.cli_process（或相应模块）之后重新调用 load_dataset"
         )
     return dataset.tables[name]

@@ -1,8 +1,10 @@
 """Which reports a dataset has: the jobs ``jxkit render`` and ``jxkit demo`` run.
 
-Per scored project and round a project report, per unit and year with scored projects a
-unit report, per year a summary, and per sample folder an audit report. Parameters are
-passed as text where they are codes, so ``00123`` stays ``00123``.
+Per scored project and round a project report, per unit and year with scored projects or
+a unit-level evaluation a unit report, per year a summary, per sample folder an audit
+report, per new major project (or project assessed ex ante) an ex-ante report, and per
+monitoring date a monitoring report. Parameters are passed as text where they are codes,
+so ``00123`` stays ``00123``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import ReportError
+from ..exante import exante
+from ..monitoring import monitor  # noqa: F401  (registers the monitoring table)
 from ..render.batch import Job
+from ..unit_eval import optional_table
 from .blocks import loaded, resolve
 
 __all__ = ["NOTEBOOKS", "jobs_for_dataset", "notebooks_dir"]
@@ -22,6 +27,8 @@ NOTEBOOKS = {
     "unit": "unit_report.ipynb",
     "audit": "sampling_audit.ipynb",
     "summary": "summary_report.ipynb",
+    "exante": "exante_report.ipynb",
+    "monitoring": "monitoring_report.ipynb",
 }
 
 
@@ -42,7 +49,7 @@ def _safe(key: str) -> str:
 def jobs_for_dataset(
     dataset: str | os.PathLike[str],
     *,
-    kinds: Iterable[str] = ("project", "unit", "audit", "summary"),
+    kinds: Iterable[str] = ("project", "unit", "audit", "summary", "exante", "monitoring"),
     round: str | None = None,
     year: int | None = None,
     sample: str | os.PathLike[str] | None = None,
@@ -54,7 +61,7 @@ def jobs_for_dataset(
     if unknown:
         raise ReportError(f"未知的报告类型：{'、'.join(unknown)}（可选：{'、'.join(NOTEBOOKS)}）")
     path = resolve(dataset).resolve()
-    ds, _, scores = loaded(path, policy)
+    ds, policy_used, scores = loaded(path, policy)
     nb = notebooks_dir()
     inputs = _inputs(path)
     sample_dir = Path(sample).resolve() if sample else None
@@ -94,7 +101,12 @@ def jobs_for_dataset(
             )
         )
     if "unit" in kinds:
-        pairs = sorted({(str(u), int(y)) for u, y in zip(p["unit_id"], p["year"], strict=True)})
+        scored = {(str(u), int(y)) for u, y in zip(p["unit_id"], p["year"], strict=True)}
+        ue = optional_table(ds, "unit_evaluations")
+        if year is not None:
+            ue = ue[ue["year"] == year]
+        valued = {(str(u), int(y)) for u, y in zip(ue["unit_id"], ue["year"], strict=True)}
+        pairs = sorted(scored | valued)
         for unit_id, y in pairs:
             key = f"{unit_id}-{y}"
             jobs.append(
@@ -122,6 +134,38 @@ def jobs_for_dataset(
                     Path(f"project/{_safe(key)}.html"),
                     f"{names.get(pid, pid)}（{'自评' if r == 'self' else '复核'}）",
                     inputs + ([sample_dir / "manifest.json"] if sample_dir else []),
+                )
+            )
+    if "exante" in kinds:
+        assessed = exante(ds, policy=policy_used).projects
+        if year is not None:
+            assessed = assessed[assessed["year"] == year]
+        for pid, name in zip(assessed["project_id"], assessed["name"], strict=True):
+            jobs.append(
+                Job(
+                    "exante",
+                    f"exante-{pid}",
+                    nb / NOTEBOOKS["exante"],
+                    {**base, "project_id": str(pid)},
+                    Path(f"exante/{_safe(str(pid))}.html"),
+                    f"{name}（事前绩效评估）",
+                    inputs,
+                )
+            )
+    if "monitoring" in kinds:
+        dates = optional_table(ds, "monitoring")["as_of"].dropna()
+        if year is not None:
+            dates = dates[dates.dt.year == year]
+        for day in sorted({d.strftime("%Y-%m-%d") for d in dates}):
+            jobs.append(
+                Job(
+                    "monitoring",
+                    f"monitoring-{day}",
+                    nb / NOTEBOOKS["monitoring"],
+                    {**base, "as_of": day, "unit_id": ""},
+                    Path(f"monitoring/{day}.html"),
+                    f"{day} 绩效运行监控",
+                    inputs,
                 )
             )
     return jobs

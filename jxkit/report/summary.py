@@ -1,7 +1,9 @@
 """The year's summary report (总报告): grades, red lights, coverage, budget advice, ranking.
 
 Final results use the review score where a project has one and the self score otherwise
-(a review overrides a self-evaluation). Units are ranked within their level (通报).
+(a review overrides a self-evaluation). Budget advice is the results application of
+:mod:`jxkit.results`; the published ranking (通报) is the management-work assessment of
+:mod:`jxkit.assess`, within each level.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import os
 import numpy as np
 import pandas as pd
 
+from ..assess import assess
 from ..catalogue import LEVELS, category_name
 from ..coverage import coverage
 from ..errors import ReportError
+from ..results import apply_results, final_scores
 from .blocks import (
     GRADE_COLORS,
     Html,
@@ -33,14 +37,9 @@ __all__ = ["SummaryReport", "final_results", "unit_ranking"]
 
 def final_results(projects: pd.DataFrame, scores: pd.DataFrame, year: int) -> pd.DataFrame:
     """One row per project of ``year``: its final score (review over self) and facts."""
-    s = scores[scores["year"] == year]
-    final = s.sort_values("round", key=lambda r: r.map({"self": 0, "review": 1})).drop_duplicates(
-        "project_id", keep="last"
-    )
     facts_ = projects.set_index("project_id")[["name", "budget", "spent"]]
-    out = final.join(facts_, on="project_id").sort_values("project_id").reset_index(drop=True)
-    out["basis"] = np.where(out["round"] == "review", "复核", "自评")
-    return out
+    final = final_scores(scores, year).join(facts_, on="project_id")
+    return final.sort_values("project_id").reset_index(drop=True)
 
 
 def unit_ranking(final: pd.DataFrame, units: pd.DataFrame, cover: pd.DataFrame) -> pd.DataFrame:
@@ -78,7 +77,8 @@ class SummaryReport:
         if self.final.empty:
             raise ReportError(f"{self.year} 年没有已评分的项目")
         self.cover = coverage(self.ds, self.year, policy=self.policy)
-        self.ranking = unit_ranking(self.final, self.ds.units, self.cover.units)
+        self.assessment = assess(self.ds, self.year, policy=self.policy, scores=self.scores)
+        self.application = apply_results(self.ds, self.year, policy=self.policy, scores=self.scores)
 
     def title(self) -> Html:
         return Html(
@@ -189,14 +189,8 @@ class SummaryReport:
         return Html(shown + f"<h3>应覆盖而未覆盖的项目（{len(missed)} 个）</h3>" + note)
 
     def budget_advice(self) -> Html:
-        f = self.final.copy()
-        advice = [
-            self.policy.recommendation(str(g), bool(r))
-            for g, r in zip(f["grade"], f["red_light"], strict=True)
-        ]
-        f["action"] = [a for a, _ in advice]
-        f["cut"] = [c for _, c in advice]
-        f["cut_amount"] = f["budget"] * f["cut"]
+        """Next year's budget advice (结果应用), by action and by unit."""
+        f, t = self.application.projects, self.application.total
         by_action = (
             f.groupby("action", sort=False)
             .agg(
@@ -206,50 +200,86 @@ class SummaryReport:
             )
             .reset_index()
         )
-        total = f["cut_amount"].sum()
+        share = t["cut_amount"] / t["budget"] if t["budget"] else np.nan
         head = Html(
-            f"<p>按评价结果，建议下一年度压减预算 {esc(wan(total))}，"
-            f"占本年度评价项目预算的 {esc(pct(total / f['budget'].sum() if f['budget'].sum() else np.nan))}。</p>"
+            f"<p>按评价结果（有复核结果的以复核为准），建议下一年度压减预算 {esc(wan(t['cut_amount']))}，"
+            f"占本年度项目预算的 {esc(pct(share))}；中、差等级项目的专项补助资金同比例压减。</p>"
+        )
+        actions = table(
+            by_action,
+            {
+                "action": "建议",
+                "projects": "项目数",
+                "budget": "本年度预算",
+                "cut_amount": "建议压减",
+            },
+            formats={"budget": wan, "cut_amount": wan},
+            numeric=["budget", "cut_amount"],
+        )
+        cut = f[f["cut"] > 0]
+        listed = table(
+            cut,
+            {
+                "project_id": "项目编码",
+                "name": "项目名称",
+                "unit_name": "实施单位",
+                "grade": "等级",
+                "reasons": "依据",
+                "action": "建议",
+                "cut_amount": "建议压减",
+            },
+            formats={"cut_amount": wan},
+            numeric=["cut_amount"],
+            empty="没有建议压减预算的项目。",
+        )
+        units = table(
+            self.application.units[self.application.units["cut_amount"] > 0],
+            {
+                "unit_name": "单位",
+                "projects": "项目数",
+                "budget": "本年度预算",
+                "cut_amount": "建议压减",
+                "next_budget": "下一年度建议",
+            },
+            formats={"budget": wan, "cut_amount": wan, "next_budget": wan},
+            numeric=["budget", "cut_amount", "next_budget"],
+            empty="各单位均无压减。",
         )
         return Html(
             head
-            + table(
-                by_action,
-                {
-                    "action": "建议",
-                    "projects": "项目数",
-                    "budget": "本年度预算",
-                    "cut_amount": "建议压减",
-                },
-                formats={"budget": wan, "cut_amount": wan},
-                numeric=["budget", "cut_amount"],
-            )
+            + actions
+            + "<h3>建议压减预算的项目</h3>"
+            + listed
+            + "<h3>各单位预算影响</h3>"
+            + units
         )
 
     def ranking_table(self, level: str | None = None) -> Html:
-        r = self.ranking if level is None else self.ranking[self.ranking["level"] == level]
-        r = r.assign(level_name=r["level"].map(LEVELS))
-        return table(
-            r,
-            {
-                "rank": "名次",
-                "name": "单位",
-                "level_name": "层级",
-                "projects": "项目数",
-                "mean_total": "平均得分",
-                "red": "红灯项目",
-                "coverage_rate": "覆盖率",
-            },
-            formats={"coverage_rate": pct},
-            numeric=["coverage_rate"],
+        """The published ranking (通报): the management-work assessment, within each level."""
+        a = self.assessment
+        levels = a.levels if level is None else [level]
+        head = Html(
+            f"<p>按《{esc(a.framework)}》对 {esc(len(a.units))} 个有本年度项目的工会打分，"
+            "覆盖率、自评完成率、自评质量、事前评估、绩效监控、红灯整改、结果应用和单位整体自评由数据计算，"
+            "其余指标取工作考核表填报值，无数据的指标按不适用处理、分值按比例分摊；同分并列。</p>"
         )
+        parts = []
+        for lv in levels:
+            r = a.ranking(lv)
+            columns = {"rank": "名次", "name": "单位", "total": "考核得分", "grade": "等级"}
+            columns |= {c: c for c in a.level1}
+            parts.append(
+                f"<h3>{esc(LEVELS.get(lv, lv))}</h3>"
+                + table(r, columns, empty="本层级没有参加考核的单位。")
+            )
+        return Html(head + "".join(parts))
 
     def ranking_chart(self) -> Html:
-        r = self.ranking
+        r = self.assessment.units
         return chart_bars(
             list(r["name"]),
-            {"平均得分": list(r["mean_total"])},
+            {"考核得分": list(r["total"])},
             horizontal=True,
-            ylabel="平均得分",
-            caption="图 2  各单位项目平均得分",
+            ylabel="考核得分",
+            caption="图 2  各单位预算绩效管理工作考核得分（按层级、名次排列）",
         )

@@ -9,20 +9,11 @@ import pandas as pd
 from ..catalogue import category_name, level_name
 from ..coverage import coverage
 from ..errors import ReportError
+from ..unit_eval import UNIT_DIMENSIONS, unit_scores
 from .blocks import Html, badge, chart_bars, chart_radar, esc, facts, loaded, num, pct, table, wan
 from .summary import final_results, unit_ranking
 
 __all__ = ["UNIT_DIMENSIONS", "UnitReport"]
-
-#: The six dimensions of unit-level evaluation (seed, section 二（一）).
-UNIT_DIMENSIONS = (
-    "运行成本",
-    "管理效率",
-    "履职效能",
-    "社会效应",
-    "可持续发展能力",
-    "服务对象满意度",
-)
 
 
 class UnitReport:
@@ -39,15 +30,21 @@ class UnitReport:
         self.final = final[final["unit_id"] == self.unit_id]
         self.cover = coverage(self.ds, self.year, policy=self.policy)
         self.ranking = unit_ranking(final, self.ds.units, self.cover.units)
-        self.dimensions = self._dimensions()
+        self.unit_result, self.dimensions = self._dimensions()
 
-    def _dimensions(self) -> pd.DataFrame | None:
-        """Unit-level dimension scores when the dataset carries them (optional table)."""
-        if not self.ds.has("unit_scores"):
-            return None
-        t = self.ds.table("unit_scores")
-        t = t[(t["unit_id"] == self.unit_id) & (t["year"] == self.year)]
-        return t if not t.empty else None
+    def _dimensions(self) -> tuple[pd.Series | None, pd.DataFrame | None]:
+        """The unit-level self-evaluation of this unit and year by dimension, when the
+        dataset has one (unit indicators and unit evaluations tables)."""
+        scores = unit_scores(self.ds, "self", year=self.year, policy=self.policy)
+        result = scores.unit(self.unit_id, self.year)
+        s = scores.shares
+        mine = s[(s["unit_id"] == self.unit_id) & (s["round"] == "self")]
+        if mine.empty or result is None:
+            return None, None
+        order = {d: i for i, d in enumerate(scores.dimensions)}
+        mine = mine.assign(_o=mine["dimension"].map(order)).sort_values("_o", kind="stable")
+        mine = mine.assign(subtotal=[result[d] for d in mine["dimension"]])
+        return result, mine.drop(columns="_o").reset_index(drop=True)
 
     def title(self) -> Html:
         u = self.unit
@@ -73,16 +70,34 @@ class UnitReport:
         )
 
     def dimensions_part(self) -> Html:
-        d = self.dimensions
-        if d is None:
+        d, r = self.dimensions, self.unit_result
+        if d is None or r is None:
             return Html(
                 "<p>数据集中没有本单位本年度的单位整体绩效评价数据（运行成本、管理效率、履职效能、社会效应、"
                 "可持续发展能力、服务对象满意度），本部分从略。</p>"
             )
+        head = Html(
+            f"<p>单位整体绩效自评得分 {esc(num(r['total']))} 分，等级 {badge(str(r['grade']))}。"
+            "各维度小计已按适用指标分值折算，合计等于总分。</p>"
+        )
+        shown = table(
+            d,
+            {
+                "dimension": "维度",
+                "points": "适用指标分值",
+                "earned": "得分",
+                "share": "得分率",
+                "subtotal": "折算小计",
+            },
+            formats={"share": pct},
+            numeric=["share"],
+            caption="表 1  单位整体绩效各维度得分",
+        )
         shares = [float(d.loc[d["dimension"] == k, "share"].sum()) for k in UNIT_DIMENSIONS]
-        return chart_radar(
+        radar = chart_radar(
             list(UNIT_DIMENSIONS), shares, caption="图 1  单位整体绩效六个维度得分率"
         )
+        return Html(head + shown + radar)
 
     def projects_part(self) -> Html:
         f = self.final.assign(category_name=self.final["category"].map(category_name))
