@@ -60,7 +60,7 @@ class SamplePanel(w.VBox):
             w.Text(description="随机数种子", placeholder="事先公开的文字，如 20240315"), "jx-seed"
         )
         self.size_kind = _field(
-            w.ToggleButtons(options=[("样本量 n", "n"), ("抽样比例", "rate")], description="规模"),
+            w.ToggleButtons(options=[("样本量", "n"), ("抽样比例", "rate")], description="规模"),
             "jx-size-kind",
         )
         self.n = _field(
@@ -79,17 +79,12 @@ class SamplePanel(w.VBox):
             w.Text(description="输出目录", placeholder="默认：数据集旁的“抽样-种子”"),
             "jx-sample-out",
         )
-        form = w.GridBox(
+        form = w.VBox(
             [
-                self.seed,
-                self.size_kind,
-                self.n,
-                self.rate,
-                self.strata,
-                self.pps,
-                self.min_per_stratum,
-                self.where,
-                self.out,
+                w.HBox([self.seed]),
+                w.HBox([self.size_kind, self.n, self.rate]),
+                w.HBox([self.strata, self.min_per_stratum, self.pps]),
+                w.HBox([self.where, self.out]),
             ]
         )
         form.add_class("jx-form")
@@ -100,6 +95,7 @@ class SamplePanel(w.VBox):
         )
         self.write_button.add_class("jx-sample-write")
         self.method = w.HTML()
+        self.size_kind.style.button_width = "80px"
         self.preview = w.HTML()
         self.preview.add_class("jx-sample-table")
         self.status = w.HTML()
@@ -200,10 +196,11 @@ class SamplePanel(w.VBox):
         self.status.value = ""
         names = self.session.dataset.projects.set_index("project_id")["name"]
         s = sample.selected.head(PREVIEW_ROWS)
+        strata = bool(m["parameters"]["strata"])
         rows = "".join(
             f"<tr><td>{esc(r.id)}</td><td>{esc(names.get(r.id, ''))}</td>"
-            f"<td>{esc(category_name(str(r.stratum)) if r.stratum else '')}</td>"
-            f'<td class="n">{r.inclusion_probability:.4f}</td>'
+            + (f"<td>{esc(category_name(str(r.stratum)))}</td>" if strata else "")
+            + f'<td class="n">{r.inclusion_probability:.4f}</td>'
             f"<td>{esc(REASON_NAMES.get(r.reason, r.reason))}</td></tr>"
             for r in s.itertuples(index=False)
         )
@@ -214,6 +211,7 @@ class SamplePanel(w.VBox):
         )
         self.preview.value = (
             '<div class="jx-scroll"><table class="jx-table"><tr><th>项目编码</th><th>项目名称</th>'
-            '<th>层</th><th class="n">入样概率</th><th>入选原因</th></tr>'
+            + ("<th>层</th>" if strata else "")
+            + '<th class="n">入样概率</th><th>入选原因</th></tr>'
             f"{rows}</table></div>{more}"
         )

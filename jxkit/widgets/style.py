@@ -27,7 +27,7 @@ CSS = """
 .jx-bar { align-items: center; gap: 10px; flex-wrap: wrap; padding: 8px 10px; margin: 6px 0;
   background: var(--jp-layout-color2, #f3f4f6); border-radius: 6px; }
 .jx-bar .widget-text input { min-width: 0; }
-.jx-current { flex: 1 1 320px; min-width: 260px; }
+.jx-current { flex: 1 1 200px; min-width: 180px; }
 .jx-current b { font-size: 14px; }
 .jx-total { font-size: 13px; }
 .jx-total .jx-total-value { font-size: 20px; font-weight: 700; margin: 0 4px; }
@@ -57,17 +57,24 @@ table.jx-table tr.jx-selected td { background: #eef2ff; }
 table.jx-table tr.jx-inflated td { background: #fef2f2; }
 table.jx-table tr.jx-deflated td { background: #eff6ff; }
 table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
-.jx-facts { margin: 4px 0 8px 0; }
-.jx-grid { grid-template-columns: minmax(220px, 2.3fr) minmax(90px, 0.9fr) minmax(90px, 0.9fr)
-  minmax(170px, 1.5fr) minmax(80px, 0.75fr) minmax(170px, 1.6fr);
+.jx-facts { flex: 1 1 auto; margin: 0 0 6px 0; }
+.jx-grid { grid-template-columns: minmax(190px, 2.1fr) minmax(76px, 0.75fr) minmax(76px, 0.75fr)
+  minmax(170px, 1.35fr) minmax(140px, 1.5fr) minmax(140px, 1.35fr);
   grid-gap: 0 10px; padding: 6px 4px; border-bottom: 1px solid #e5e7eb; align-items: start; }
+.jx-rows { max-height: max(280px, calc(100vh - 420px)); overflow-y: auto; overflow-x: hidden;
+  border-bottom: 1px solid #d1d5db; }
+.jx-rows > .jx-row { flex: 0 0 auto; }
+.jx-foot { padding: 6px 8px; background: var(--jp-layout-color2, #f3f4f6); }
+.jx-foot .jx-total-value { font-size: 18px; font-weight: 700; margin: 0 4px; }
 .jx-grid-head { font-weight: 600; color: #4b5563; border-bottom: 2px solid #d1d5db;
   background: var(--jp-layout-color2, #f3f4f6); }
 .jx-row.jx-edited { background: #fffbeb; }
 .jx-name { font-weight: 600; }
 .jx-rule { font-size: 12px; color: #4b5563; }
 .jx-cell .widget-text, .jx-cell .widget-dropdown { width: 100%; margin: 1px 0; }
-.jx-cell .widget-checkbox { width: auto; margin: 0; height: 22px; }
+.jx-cell .widget-hbox .widget-text, .jx-cell .widget-hbox .widget-dropdown {
+  flex: 1 1 auto; width: auto; min-width: 70px; }
+.jx-cell .widget-checkbox { margin: 0 0 0 6px; }
 .jx-msg-invalid { color: #b91c1c; font-size: 12px; }
 .jx-msg-missing { color: #9ca3af; font-size: 12px; }
 .jx-msg-ok { color: #6b7280; font-size: 12px; }
@@ -75,9 +82,11 @@ table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
 .jx-score-value { font-size: 15px; font-weight: 600; }
 .jx-lost { color: #b91c1c; font-size: 12px; }
 .jx-panel { padding: 6px 2px; }
-.jx-form { grid-gap: 4px 16px; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); }
-.jx-form .widget-text, .jx-form .widget-dropdown, .jx-form .widget-inttext,
-.jx-form .widget-toggle-buttons { width: 100%; }
+.jx-form .widget-hbox { gap: 16px; flex-wrap: wrap; margin: 2px 0; }
+.jx-form .widget-text, .jx-form .widget-dropdown, .jx-form .widget-inttext { width: 260px; }
+.jx-form .jx-seed, .jx-form .jx-where, .jx-form .jx-sample-out { width: 400px; }
+.jx-form .jx-size-kind { width: auto; flex: 0 0 auto; flex-wrap: nowrap; }
+.jx-form .jx-size-kind .widget-toggle-button { margin: 0 2px 0 0; }
 </style>
 """
 

@@ -31,7 +31,7 @@ __all__ = ["ComparePanel", "IndicatorRow", "ReportPanel", "ScorePanel", "Workben
 
 TAB_TITLES = ("选择项目", "评分", "自评与复核比较", "随机再评价抽样", "报告")
 PICK, SCORE, COMPARE, SAMPLE, REPORT = range(5)
-HEAD = ("指标 / 评分方法", "指标值 / 分值", "自评", "录入值", "得分", "佐证材料 / 备注")
+HEAD = ("指标与评分方法", "指标值", "自评", "录入值", "得分", "佐证材料与备注")
 
 Change = Callable[[str, dict[str, str]], None]
 
@@ -55,19 +55,10 @@ class IndicatorRow(w.GridBox):
     Args:
         ind: The indicator (rule, target, input kind).
         value: What is entered now in the round being edited.
-        self_value: The saved self-evaluation value, for reference.
-        self_score: The self-evaluation's score of this indicator.
         on_change: Called with the indicator id and the changed fields.
     """
 
-    def __init__(
-        self,
-        ind: Indicator,
-        value: Values,
-        self_value: Values,
-        self_score: IndicatorScore | None,
-        on_change: Change,
-    ) -> None:
+    def __init__(self, ind: Indicator, value: Values, on_change: Change) -> None:
         super().__init__()
         self.indicator = ind
         self.on_change = on_change
@@ -76,8 +67,9 @@ class IndicatorRow(w.GridBox):
         self.add_class(f"jx-row-{css_id(ind.indicator_id)}")
         level = " · ".join(x for x in (ind.level1, ind.level2) if x)
         info = _html(
-            f'<div class="jx-name">{esc(ind.name)}</div><div class="jx-small">{esc(level)}'
-            f' · {esc(ind.indicator_id)}</div><div class="jx-rule">{esc(ind.description)}</div>'
+            f'<div><span class="jx-name">{esc(ind.name)}</span> <span class="jx-small">'
+            f"{esc(level)} · {esc(ind.indicator_id)}</span></div>"
+            f'<div class="jx-rule">{esc(ind.description)}</div>'
         )
         target = (
             f"{esc(ind.target)} {esc(ind.unit)}"
@@ -85,17 +77,15 @@ class IndicatorRow(w.GridBox):
             else '<span class="jx-muted">—</span>'
         )
         facts = _html(f'<div>{target}</div><div class="jx-small">分值 {num(ind.points)}</div>')
-        shown = esc(self_value.actual) or '<span class="jx-muted">未填</span>'
-        got = (
-            f'<div class="jx-small">得 {num(self_score.score)} 分</div>'
-            if self_score is not None and self_score.score is not None
-            else ""
-        )
-        reference = _html(f"<div>{shown}</div>{got}")
-        reference.add_class("jx-self")
+        self.reference = _html(css="jx-self")
         self.input = self._input(ind, "" if is_na(value.actual) else value.actual)
         self.input.add_class("jx-value")
-        self.na = w.Checkbox(value=is_na(value.actual), description="不适用", indent=False)
+        self.na = w.Checkbox(
+            value=is_na(value.actual),
+            description="不适用",
+            indent=False,
+            layout={"width": "auto", "flex": "0 0 auto"},
+        )
         self.na.add_class("jx-na")
         self.message = _html(css="jx-msg")
         self.score = _html(css="jx-score")
@@ -104,11 +94,12 @@ class IndicatorRow(w.GridBox):
         self.note = w.Text(value=value.note, placeholder="备注 / 扣分理由")
         self.note.add_class("jx-note-field")
         self.input.disabled = self.na.value or ind.kind == "none"
+        entry = w.HBox([self.input, self.na], layout={"align_items": "center"})
         self.children = [
             info,
             facts,
-            reference,
-            _cell([self.input, self.na, self.message]),
+            self.reference,
+            _cell([entry, self.message]),
             self.score,
             _cell([self.evidence, self.note]),
         ]
@@ -120,18 +111,16 @@ class IndicatorRow(w.GridBox):
     @staticmethod
     def _input(ind: Indicator, current: str) -> w.Widget:
         if ind.kind == "none":
-            return w.Text(value="", placeholder="自动：执行数/预算数", disabled=True)
+            return w.Text(value="", placeholder="自动计算", disabled=True)
         if ind.kind in {"label", "boolean"}:
             choices = list(ind.levels) if ind.kind == "label" else ["是", "否"]
             options = [("请选择", ""), *((c, c) for c in choices)]
-            known = {c for _, c in options}
-            if ind.kind == "boolean":
-                known |= {x for x in (current,) if x.lower() in TRUE_WORDS | FALSE_WORDS}
-            if current and current not in {c for _, c in options}:
-                label = current if current in known else f"{current}（不在可选范围内）"
-                options.append((label, current))
+            if current and current not in choices:
+                # a value from the file that the choices do not hold: shown, and flagged
+                valid = ind.kind == "boolean" and current.lower() in TRUE_WORDS | FALSE_WORDS
+                options.append((current if valid else f"{current}（不在可选范围内）", current))
             return w.Dropdown(options=options, value=current)
-        hint = "问题个数（整数）" if ind.kind == "count" else "填数字"
+        hint = "问题个数" if ind.kind == "count" else "填数字"
         return w.Text(value=current, placeholder=hint)
 
     @property
@@ -148,21 +137,32 @@ class IndicatorRow(w.GridBox):
     def _changed(self, **fields: str) -> None:
         self.on_change(self.indicator.indicator_id, fields)
 
+    def show_reference(self, value: Values, score: IndicatorScore | None) -> None:
+        """The saved self-evaluation value and its score, to compare with while typing."""
+        shown = esc(value.actual) or '<span class="jx-muted">未填</span>'
+        got = ""
+        if score is not None and score.score is not None:
+            got = f'<div class="jx-small">得 {num(score.score)} 分</div>'
+        _set(self.reference, f"<div>{shown}</div>{got}")
+
     def show(self, s: IndicatorScore, edited: bool) -> None:
-        """Show the live score and any problem with the value beside the field."""
+        """The live score with why points were lost; a problem with the value beside the field."""
+        parts = []
         if s.status == "na":
-            score = '<span class="jx-muted">不适用</span>'
+            parts.append('<span class="jx-muted">不适用</span>')
         elif s.score is None:
-            score = '<span class="jx-muted">—</span>'
+            parts.append('<span class="jx-muted">—</span>')
         else:
-            lost = f'<div class="jx-lost">扣 {num(s.lost)}</div>' if (s.lost or 0) > 1e-9 else ""
-            score = f'<div class="jx-score-value">{num(s.score)}</div>{lost}'
-        _set(self.score, score)
-        css = {"invalid": "jx-msg-invalid", "missing": "jx-msg-missing"}.get(s.status, "jx-msg-ok")
-        parts = [f'<div class="{css}">{esc(s.message)}</div>'] if s.message else []
+            lost = f' <span class="jx-lost">扣 {num(s.lost)}</span>' if (s.lost or 0) > 1e-9 else ""
+            parts.append(f'<div><span class="jx-score-value">{num(s.score)}</span>{lost}</div>')
+            if s.message:
+                parts.append(f'<div class="jx-msg-ok">{esc(s.message)}</div>')
         if s.flag:
             parts.append(f'<div class="jx-msg-flag">⚠ {esc(s.flag)}</div>')
-        _set(self.message, "".join(parts))
+        _set(self.score, "".join(parts))
+        problem = s.message if s.status in {"invalid", "missing"} else ""
+        css = "jx-msg-invalid" if s.status == "invalid" else "jx-msg-missing"
+        _set(self.message, f'<div class="{css}">{esc(problem)}</div>' if problem else "")
         if edited:
             self.add_class("jx-edited")
         else:
@@ -175,7 +175,7 @@ class IndicatorRow(w.GridBox):
         elif self.indicator.kind != "none":
             options = getattr(self.input, "options", None)
             if options is not None and text not in {v for _, v in options}:
-                self.input.options = [*options, (text, text)]
+                self.input.options = [*options, (f"{text}（不在可选范围内）", text)]
             self.input.value = text
 
 
@@ -185,7 +185,11 @@ def _set(widget: w.HTML, value: str) -> None:
 
 
 class ScorePanel(w.VBox):
-    """The indicator rows of the open project in the round being edited."""
+    """The indicator rows of the open project in the round being edited, and its total.
+
+    The rows scroll inside the panel so that the total and the save button stay in view
+    on a laptop screen.
+    """
 
     def __init__(self, on_change: Change, report_error: Callable[[BaseException], None]) -> None:
         super().__init__()
@@ -205,44 +209,40 @@ class ScorePanel(w.VBox):
         head.add_class("jx-grid")
         head.add_class("jx-grid-head")
         self.head = head
+        self.body = w.VBox()
+        self.body.add_class("jx-rows")
+        self.footer = _html(css="jx-foot")
         self.rows: dict[str, IndicatorRow] = {}
-        self.empty = _html(note("info", "请先在“选择项目”中选择一个项目。"))
-        self.children = [self.empty]
+        self.children = [_html(note("info", "请先在“选择项目”中选择一个项目。"))]
         self.self_values: dict[str, Values] = {}
 
     def show_project(
-        self,
-        facts: str,
-        indicators: list[Indicator],
-        values: dict[str, Values],
-        self_values: dict[str, Values],
-        self_live: LiveScore,
-        editing_self: bool,
+        self, facts: str, indicators: list[Indicator], values: dict[str, Values], editing_self: bool
     ) -> None:
         self.facts.value = facts
-        self.self_values = self_values
         self.rows = {
-            i.indicator_id: IndicatorRow(
-                i,
-                values[i.indicator_id],
-                self_values[i.indicator_id],
-                self_live.indicators.get(i.indicator_id),
-                self.on_change,
-            )
+            i.indicator_id: IndicatorRow(i, values[i.indicator_id], self.on_change)
             for i in indicators
         }
         self.copy.layout.display = "none" if editing_self else ""
-        tools = w.HBox([self.copy, self.discard])
-        self.children = [self.facts, tools, self.head, *self.rows.values()]
+        top = w.HBox([self.facts, self.copy, self.discard], layout={"align_items": "center"})
+        self.body.children = list(self.rows.values())
+        self.children = [top, self.head, self.body, self.footer]
+
+    def show_reference(self, self_values: dict[str, Values], self_live: LiveScore) -> None:
+        self.self_values = self_values
+        for iid, row in self.rows.items():
+            row.show_reference(self_values[iid], self_live.indicators.get(iid))
 
     def copy_self(self) -> None:
         for iid, row in self.rows.items():
             if not row.actual and not row.na.value:
                 row.fill(self.self_values[iid].actual)
 
-    def show(self, live: LiveScore, edited: set[str]) -> None:
+    def show(self, live: LiveScore, edited: set[str], total: str) -> None:
         for iid, row in self.rows.items():
             row.show(live.indicators[iid], iid in edited)
+        _set(self.footer, total)
 
 
 class ComparePanel(w.VBox):
@@ -333,7 +333,7 @@ class ReportPanel(w.VBox):
         super().__init__()
         self.add_class("jx-panel")
         self.button = w.Button(
-            description="生成当前项目报告", button_style="primary", layout={"width": "auto"}
+            description="生成当前项目报告", button_style="primary", layout={"width": "200px"}
         )
         self.button.add_class("jx-report")
         self.status = _html(css="jx-report-link")
@@ -348,6 +348,7 @@ class ReportPanel(w.VBox):
         self,
         dataset: Path,
         project_id: str,
+        name: str,
         round: str,
         out_dir: Path,
         sample_dir: str,
@@ -370,7 +371,7 @@ class ReportPanel(w.VBox):
                 "sample_dir": sample_dir,
             },
             html,
-            title=f"{project_id}（{ROUND_NAMES[round]}）",
+            title=f"{name}（{ROUND_NAMES[round]}）",
         )
         link = _link(html)
         warn = "（本项目还有未保存的修改，报告中不含这些修改）" if pending else ""
@@ -468,7 +469,7 @@ class Workbench(w.VBox):
             value=s.user,
             description="评价人",
             style={"description_width": "initial"},
-            layout={"width": "170px"},
+            layout={"width": "150px"},
         )
         self.user.add_class("jx-user")
         self.save_button = w.Button(
@@ -513,7 +514,7 @@ class Workbench(w.VBox):
 
     # ------------------------------------------------------------------ actions
 
-    def open_project(self, project_id: str) -> None:
+    def open_project(self, project_id: str, switch_tab: bool = True) -> None:
         """Open a project for scoring in the current round."""
         s = self.session
         scorer = s.scorer(project_id)
@@ -521,24 +522,20 @@ class Workbench(w.VBox):
         r = self.round.value
         f = describe_project(s, project_id)
         facts = (
-            f"<b>{esc(project_id)}</b> {esc(f['name'])}<br>"
             f'<span class="jx-small">{esc(f["unit"])}（{esc(f["level"])}）· {esc(f["year"])} 年 · '
-            f"{esc(f['category'])} · 全年预算 {esc(f['budget'])} · 执行 {esc(f['spent'])}"
+            f"{esc(f['category'])}<br>全年预算 {esc(f['budget'])} · 执行 {esc(f['spent'])}"
             f"（执行率 {esc(f['rate'])}）</span>"
         )
         self.score_panel.show_project(
-            facts,
-            scorer.indicators,
-            s.values(project_id, r),
-            s.values(project_id, "self", saved=True),
-            s.live(project_id, "self", saved=True),
-            editing_self=r == "self",
+            facts, scorer.indicators, s.values(project_id, r), editing_self=r == "self"
         )
+        self._show_reference()
         self.current.value = (
             f"<b>{esc(project_id)}</b> {esc(f['name'])}"
             f'<div class="jx-small">{esc(f["unit"])} · {esc(f["year"])} 年 · {esc(f["category"])}</div>'
         )
-        self.tabs.selected_index = SCORE
+        if switch_tab:
+            self.tabs.selected_index = SCORE
         self._update()
 
     def set_value(self, indicator_id: str, actual: str) -> None:
@@ -559,11 +556,18 @@ class Workbench(w.VBox):
         s = self.session
         live = s.live(pid, r)
         edited = {i for p, i, rr in s.edits if p == pid and rr == r}
-        self.score_panel.show(live, edited)
-        _set(self.total, self._total_html(live))
+        total = self._total_html(live)
+        self.score_panel.show(live, edited, total)
+        _set(self.total, total)
         if self.tabs.selected_index == COMPARE:
-            self._compare()
+            self._show_compare()
         self._show_pending()
+
+    def _show_reference(self) -> None:
+        if self.project_id is not None:
+            pid, s = self.project_id, self.session
+            saved = s.values(pid, "self", saved=True)
+            self.score_panel.show_reference(saved, s.live(pid, "self", saved=True))
 
     def _total_html(self, live: LiveScore) -> str:
         name = ROUND_NAMES[live.round]
@@ -594,7 +598,7 @@ class Workbench(w.VBox):
                 other = f'<div class="jx-small">自评 {num(saved.total, strip=False)} 分 {esc(saved.grade)}</div>'
         return f"<div>{main}</div>{other}"
 
-    def _compare(self) -> None:
+    def _show_compare(self) -> None:
         if self.project_id is None:
             self.compare.table.value = note("info", "请先选择一个项目。")
             return
@@ -606,11 +610,11 @@ class Workbench(w.VBox):
 
     def _tab_changed(self) -> None:
         if self.tabs.selected_index == COMPARE:
-            self._compare()
+            self._show_compare()
 
     def _round_changed(self) -> None:
         if self.project_id is not None:
-            self.open_project(self.project_id)
+            self.open_project(self.project_id, switch_tab=False)
 
     def save(self) -> None:
         """Save the round(s) with edits; say what was written, what was held back and why."""
@@ -644,7 +648,7 @@ class Workbench(w.VBox):
                 )
             )
         self.save_status.value = "".join(parts)
-        self._after_reload()
+        self._after_reload(rebuild=False)
 
     def reload(self) -> None:
         """Read the dataset from disk again, keeping unsaved edits."""
@@ -658,14 +662,17 @@ class Workbench(w.VBox):
     def discard(self) -> None:
         if self.project_id is not None:
             self.session.discard(self.project_id)
-            self.open_project(self.project_id)
+            self.open_project(self.project_id, switch_tab=False)
 
-    def _after_reload(self) -> None:
+    def _after_reload(self, rebuild: bool = True) -> None:
+        """Show the reloaded dataset; after a save the rows already show the saved values."""
         self._show_notices()
         self.pick.refresh(options=True)
-        if self.project_id is not None:
-            self.open_project(self.project_id)
-            self.tabs.selected_index = SCORE
+        if self.project_id is not None and rebuild:
+            self.open_project(self.project_id, switch_tab=False)
+        elif self.project_id is not None:
+            self._show_reference()
+            self._update()
         self._show_pending()
 
     def render_report(self) -> Path | None:
@@ -675,8 +682,9 @@ class Workbench(w.VBox):
         s = self.session
         out = self.reports_dir or s.path.parent / "评价报告"
         pending = any(p == self.project_id for p, _ in s.pending_rounds())
+        name = str(s.dataset.projects.set_index("project_id").at[self.project_id, "name"])
         return self.report.render(
-            s.path, self.project_id, self.round.value, out, self.sample_dir, pending
+            s.path, self.project_id, name, self.round.value, out, self.sample_dir, pending
         )
 
     def _sampled(self, ids: set[str]) -> None:
