@@ -98,7 +98,8 @@ HEADERS: dict[str, str] = {
 }
 
 
-def _zh(frame: pd.DataFrame) -> pd.DataFrame:
+def zh_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A result table for people: Chinese headers, category names, dates as 2021-06-30."""
     shown = frame.copy()
     if "category" in shown:
         shown["category"] = shown["category"].map(category_name)
@@ -110,7 +111,7 @@ def _zh(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _write(sheets: Mapping[str, pd.DataFrame], out: str, main: str) -> None:
     if str(out).lower().endswith(".xlsx"):
-        write_workbook({k: _zh(v) for k, v in sheets.items()}, out)
+        write_workbook({k: zh_frame(v) for k, v in sheets.items()}, out)
     else:
         write_output(sheets[main], out, main)
 
