@@ -979,7 +979,7 @@ def _exante(rng: np.random.Generator, projects: pd.DataFrame, quality: np.ndarra
     dim = np.tile(dims, len(pos))
     good = np.array([EXANTE_NOTES[d][0] for d in dims], dtype=object)
     poor = np.array([EXANTE_NOTES[d][1] for d in dims], dtype=object)
-    note = np.where(scores >= 0.9 * pts, np.tile(good, len(pos)), np.tile(poor, len(pos)))
+    note = np.where(scores >= pts, np.tile(good, len(pos)), np.tile(poor, len(pos)))
     return pd.DataFrame(
         {
             "project_id": np.repeat(projects["project_id"].to_numpy()[pos], k),

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,10 +15,11 @@ import pandas as pd
 from ..catalogue import category_name
 from ..errors import JxkitError, ReportError
 from ..monitoring import monitor
-from .blocks import Html, _figure, _png, chart_bars, esc, facts, loaded, num, paragraphs, table, wan
+from .blocks import Html, _figure, _png, esc, facts, loaded, num, paragraphs, table, wan
 
 __all__ = ["LIGHT_COLORS", "MonitoringReport"]
 
+_YEAR = re.compile(r"^\s*\d{4}\s*年度?")
 LIGHT_COLORS = {"green": "#2e8b57", "blue": "#2f6db5", "yellow": "#e0a526", "red": "#c8382e"}
 
 
@@ -144,22 +146,7 @@ class MonitoringReport:
         p = self.p.sort_values("project_id")
         if p.empty:
             return Html("<p>本监控日期没有项目数据。</p>")
-        labels = [
-            f"{pid[-6:]} {str(n)[:10]}" for pid, n in zip(p["project_id"], p["name"], strict=True)
-        ]
-        chart = chart_bars(
-            labels,
-            {
-                "时间进度": list(p["time_progress"]),
-                "预算执行进度": list(p["execution_rate"]),
-                "目标平均进度": list(np.nan_to_num(p["goal_progress"].to_numpy(dtype=float))),
-            },
-            horizontal=True,
-            ylabel="%",
-            caption="图 2  各项目时间进度、预算执行进度与目标平均进度（%）",
-            colors=["#b8c2d1", "#2f6db5", "#e0a526"],
-            value_format=lambda v: f"{v:.0f}",
-        )
+        chart = self._progress_figure(p)
         gap = p[p["gap_flag"]]
         note = paragraphs(
             [
@@ -185,6 +172,28 @@ class MonitoringReport:
             + note
             + f"<h3>累计执行进度检查点（{esc(checkpoints)}）</h3>"
             + cp
+        )
+
+    def _progress_figure(self, p: pd.DataFrame) -> Html:
+        """Per project: time progress (grey), budget execution (bar), goal progress (diamond)."""
+        fig = _figure(6.4, 0.32 * len(p) + 1.2)
+        ax = fig.add_subplot()
+        y = np.arange(len(p))[::-1]
+        ax.barh(y, p["time_progress"], 0.8, color="#dde3ec", label="时间进度")
+        ax.barh(y, p["execution_rate"], 0.38, color="#2f6db5", label="预算执行进度")
+        goal = p["goal_progress"].to_numpy(dtype=float)
+        ax.scatter(goal, y, marker="D", s=22, color="#e0a526", zorder=3, label="目标平均进度")
+        names = [_YEAR.sub("", str(n))[:12] for n in p["name"]]
+        ax.set_yticks(y, names, fontsize=8)
+        ax.set_xlabel("%")
+        top = np.nanmax([100.0, *p["execution_rate"], *goal])
+        ax.set_xlim(0, float(top) * 1.05)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, ncols=3)
+        ax.tick_params(axis="y", length=0)
+        return _png(
+            fig,
+            "各项目时间进度、预算执行进度与目标平均进度",
+            "图 2  各项目时间进度（灰）、预算执行进度（蓝）与目标平均进度（菱形），%",
         )
 
     def warnings(self) -> Html:
