@@ -646,7 +646,8 @@ def save_evaluations(
         What was written; ``stamp`` describes the file after the save.
     """
     edits = list(edits)
-    time = (now or datetime.now()).astimezone().isoformat(sep=" ", timespec="seconds")
+    now = now or datetime.now()
+    time = (now if now.tzinfo else now.astimezone()).isoformat(sep=" ", timespec="seconds")
     if stamp.changed():
         raise _conflict(stamp.path)
     save = _save_csv if stamp.path.suffix.lower() == ".csv" else _save_xlsx
