@@ -161,7 +161,7 @@ class ProjectReport:
         except Exception:
             framework = "未找到对应的指标体系模板"
         rules = sorted({r for r in self.rows["rule"]})
-        methods = "；".join(rule.describe() for r in rules if (rule := get_rule(r)))
+        methods = "\n".join(rule.describe() for r in rules if (rule := get_rule(r)))
         na = self.rows[~self.rows["applicable"]]
         pairs: list[tuple[str, Any]] = [
             (
@@ -305,11 +305,10 @@ class ProjectReport:
             rows["other_actual"] = rows["indicator_id"].map(other["actual"]).fillna("")
             rows["other_score"] = rows["indicator_id"].map(other["score"])
             label = ROUND_NAMES["review" if self.round == "self" else "self"]
-            cols = {
-                **{k: v for k, v in cols.items() if k != "evidence_text"},
-                "other_actual": f"{label}完成值",
-                "other_score": f"{label}得分",
-            }
+            # the other round sits beside the values it is compared with; evidence stays last
+            evidence = cols.pop("evidence_text")
+            cols = {**cols, "other_actual": f"{label}完成值", "other_score": f"{label}得分"}
+            cols["evidence_text"] = evidence
         return table(
             rows,
             cols,
