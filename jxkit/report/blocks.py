@@ -405,15 +405,20 @@ def chart_radar(
     labels: Sequence[str], values: Sequence[float], *, title: str = "", caption: str = ""
 ) -> Html:
     """Radar of shares in [0, 1] (e.g. the six unit-level dimensions)."""
-    fig = _figure(4.8, 4.2)
+    fig = _figure(5.6, 4.6)
     ax = fig.add_subplot(projection="polar")
     angles = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
     closed = np.concatenate([values, values[:1]])
     ax.plot(np.concatenate([angles, angles[:1]]), closed, color=PALETTE["earned"], linewidth=2)
     ax.fill(np.concatenate([angles, angles[:1]]), closed, color=PALETTE["earned"], alpha=0.18)
+    for a, v in zip(angles, values, strict=True):
+        ax.text(a, v + 0.04, f"{v:.0%}", ha="center", va="center", fontsize=8, color="#1f2329")
     ax.set_xticks(angles, labels)
-    ax.set_ylim(0, 1)
-    ax.set_yticks([0.6, 0.8, 1.0], ["60%", "80%", "100%"], fontsize=7, color="#777")
+    ax.tick_params(axis="x", pad=10)
+    # rates below 40% are rare; starting there keeps differences between dimensions visible
+    low = 0.0 if min(values, default=0.0) < 0.4 else 0.4
+    ax.set_ylim(low, 1.05)
+    ax.set_yticks([t for t in (0.2, 0.4, 0.6, 0.8, 1.0) if t > low], [], color="#777")
     if title:
         ax.set_title(title, pad=18)
     return _png(fig, title or caption, caption)
