@@ -1,0 +1,221 @@
+"""End to end, as an assessor works: ``jxkit workbench`` starts JupyterLab, a browser runs the
+notebook, picks a project, types values, saves; the file then holds them and ``jxkit score``
+gives the total the workbench showed.
+
+Needs Playwright (Python package, which carries its driver) and a Chromium binary from the
+system (Debian's ``chromium``); Playwright's own browser download is never used. Set
+``JXKIT_SCREENSHOTS=<folder>`` to keep screenshots of each step at a laptop's 1366×768.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import MINI, REPO
+
+from jxkit.cli import main
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="playwright is not installed (pip install -e '.[test]'); browser test skipped",
+)
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TOKEN = "jxkit-e2e"
+NOTEBOOK_URL = "/lab/tree/%E8%AF%84%E4%BB%B7%E5%B7%A5%E4%BD%9C%E5%8F%B0-mini.ipynb"
+SECOND = 1000  # Playwright counts milliseconds
+REVIEW = {"I02": "950", "I03": "480", "I04": "95"}
+
+
+def find_chromium() -> str | None:
+    found = os.environ.get("JXKIT_CHROMIUM") or next(
+        (p for p in map(shutil.which, CHROMIUM_NAMES) if p), None
+    )
+    return found if found and Path(found).exists() else None
+
+
+CHROMIUM = find_chromium()
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium found (tried " + ", ".join(CHROMIUM_NAMES) + "); "
+    "install it (Debian: apt-get install -y chromium) to run the browser test",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
+    """``jxkit workbench`` on a copy of the mini dataset; yields (base URL, dataset, log)."""
+    data = tmp_path / "mini"
+    shutil.copytree(MINI, data)
+    config = tmp_path / ".jupyter"
+    (config / "labconfig").mkdir(parents=True)
+    # no "would you like news?" toast over the page; no user settings from this machine
+    (config / "labconfig" / "page_config.json").write_text(
+        '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}'
+    )
+    env = dict(
+        os.environ,
+        JUPYTER_TOKEN=TOKEN,
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / ".runtime"),
+    )
+    port = free_port()
+    log = tmp_path / "lab.log"
+    command = [sys.executable, "-m", "jxkit", "workbench", str(data), "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*command, "--no-browser"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # one process group: the command and JupyterLab
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "JupyterLab did not start within 60 s"
+                time.sleep(0.3)
+        yield base, data, log
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def font_config(tmp_path: Path) -> Path:
+    """Fontconfig that also knows the Chinese font jxkit ships, so screenshots read."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{REPO / 'jxkit' / 'fonts'}</dir><cachedir>{tmp_path / '.fontcache'}</cachedir>"
+        "</fontconfig>",
+        encoding="utf-8",
+    )
+    return conf
+
+
+def test_score_and_save_in_jupyterlab(
+    lab: tuple[str, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, data, log = lab
+    expect = sync_api.expect
+    shots = os.environ.get("JXKIT_SCREENSHOTS")
+    started = time.monotonic()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "FONTCONFIG_FILE": str(font_config(tmp_path))},
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.set_default_timeout(30 * SECOND)
+
+            def shot(name: str) -> None:
+                if shots:
+                    Path(shots).mkdir(parents=True, exist_ok=True)
+                    page.evaluate(
+                        "document.querySelector('.jx-workbench')?.scrollIntoView({block: 'start'})"
+                    )
+                    page.wait_for_timeout(300)
+                    page.screenshot(path=str(Path(shots) / f"{name}.png"))
+
+            page.goto(f"{base}{NOTEBOOK_URL}?token={TOKEN}")
+            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60 * SECOND)
+            # Run All before the kernel is up would ask which kernel to start
+            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(
+                timeout=60 * SECOND
+            )
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            page.locator(".jx-workbench .jx-project").wait_for(timeout=90 * SECOND)
+            shot("1-pick")
+
+            page.fill(".jx-search input", "P-001")
+            page.wait_for_function(
+                "document.querySelectorAll('.jx-project select option').length === 1"
+            )
+            page.click(".jx-open")
+            page.locator(".jx-row-I02 .jx-value input").wait_for()
+            page.fill(".jx-row-I02 .jx-value input", "abc")
+            expect(page.locator(".jx-row-I02 .jx-msg")).to_contain_text("完成值应为数字")
+            shot("2-invalid")
+            for iid, value in REVIEW.items():
+                page.fill(f".jx-row-{iid} .jx-value input", value)
+            page.select_option(".jx-row-I05 .jx-value select", "好")
+            page.fill(".jx-row-I03 .jx-note-field input", "人均成本按决算核定")
+            page.fill(".jx-user input", "测试评价员")
+            expect(page.locator(".jx-pending")).to_contain_text("未保存的修改 4 项")
+            expect(page.locator(".jx-total .jx-total-value")).not_to_have_text("—")
+            expect(page.locator(".jx-row-I03 .jx-note-field input")).to_have_value(
+                "人均成本按决算核定"
+            )
+            shown = page.inner_text(".jx-total .jx-total-value").strip()
+            shot("3-filled")
+            page.click(".jx-save")
+            expect(page.locator(".jx-save-status")).to_contain_text("已保存 5 处修改")
+            shot("4-saved")
+            page.locator(".jx-tabs .lm-TabBar-tab", has_text="自评与复核比较").click()
+            expect(page.locator(".jx-compare")).to_contain_text(shown)
+            shot("5-compare")
+        except Exception:
+            if shots:
+                page.screenshot(path=str(Path(shots) / "failure.png"))
+            print(log.read_text(errors="replace")[-3000:])
+            raise
+        finally:
+            browser.close()
+    seconds = time.monotonic() - started
+
+    saved = pd.read_csv(data / "evaluations.csv", dtype=str, keep_default_na=False)
+    review = saved[(saved["project_id"] == "P-001") & (saved["round"] == "review")]
+    assert dict(zip(review["indicator_id"], review["actual"], strict=True)) == {
+        **REVIEW,
+        "I05": "好",
+    }
+    assert review.set_index("indicator_id").at["I03", "note"] == "人均成本按决算核定"
+    changes = pd.read_csv(data / "changelog.csv", dtype=str, keep_default_na=False)
+    assert set(changes["user"]) == {"测试评价员"} and len(changes) == 5
+    capsys.readouterr()
+    assert main(["score", str(data), "--round", "review"]) == 0
+    scores = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"project_id": str})
+    expected = scores.set_index("project_id").at["P-001", "total"]
+    assert shown == f"{expected:.2f}"
+    assert seconds < 150, f"the browser part took {seconds:.0f} s"
