@@ -78,14 +78,21 @@ register_table(
 )
 
 
+def _dates(c: _Collector, frame: pd.DataFrame, mask: Any, column: str, message: str) -> None:
+    """Report rows of a date column, showing the date as the user wrote it (2021-06-30)."""
+    for row, value in frame.loc[np.asarray(mask, dtype=bool), column].items():
+        shown = None if pd.isna(value) else _day(value)
+        c.problems.append(Problem(c.source, message, int(row), c.col(column), shown))
+
+
 @check
 def _project_dates(ds: Dataset, out: dict[str, _Collector]) -> None:
     p = ds.projects
     c = out["projects"]
     one = p["start_date"].isna() != p["end_date"].isna()
-    c.rows(p, one & p["end_date"].isna(), "end_date", "填写了开始日期，也应填写结束日期")
-    c.rows(p, one & p["start_date"].isna(), "start_date", "填写了结束日期，也应填写开始日期")
-    c.rows(p, p["end_date"] < p["start_date"], "end_date", "结束日期早于开始日期")
+    _dates(c, p, one & p["end_date"].isna(), "end_date", "填写了开始日期，也应填写结束日期")
+    _dates(c, p, one & p["start_date"].isna(), "start_date", "填写了结束日期，也应填写开始日期")
+    _dates(c, p, p["end_date"] < p["start_date"], "end_date", "结束日期早于开始日期")
 
 
 @check
@@ -128,8 +135,9 @@ def _monitoring_table(ds: Dataset, out: dict[str, _Collector]) -> None:
     budget = m["project_id"].map(facts["budget"])
     c.rows(m, ~has_ind & (budget == 0), "spent_to_date", "项目预算为 0，无法计算预算执行进度")
     span = _span(m, facts)
-    c.rows(m, span["before"], "as_of", "监控日期早于项目开始日期")
-    c.rows(
+    _dates(c, m, span["before"], "as_of", "监控日期早于项目开始日期")
+    _dates(
+        c,
         m,
         span["outside_year"],
         "as_of",
