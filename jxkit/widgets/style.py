@@ -49,7 +49,7 @@ CSS = """
 .jx-scroll { max-height: 330px; overflow: auto; border: 1px solid #e5e7eb; border-radius: 4px; }
 table.jx-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 table.jx-table th { position: sticky; top: 0; background: var(--jp-layout-color2, #f3f4f6);
-  font-weight: 600; text-align: left; }
+  font-weight: 600; text-align: left; white-space: nowrap; }
 table.jx-table th, table.jx-table td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb;
   vertical-align: top; }
 table.jx-table td.n, table.jx-table th.n { text-align: right; white-space: nowrap; }

@@ -139,7 +139,8 @@ class IndicatorRow(w.GridBox):
 
     def show_reference(self, value: Values, score: IndicatorScore | None) -> None:
         """The saved self-evaluation value and its score, to compare with while typing."""
-        shown = esc(value.actual) or '<span class="jx-muted">未填</span>'
+        empty = "—" if self.indicator.kind == "none" else "未填"
+        shown = esc(value.actual) or f'<span class="jx-muted">{empty}</span>'
         got = ""
         if score is not None and score.score is not None:
             got = f'<div class="jx-small">得 {num(score.score)} 分</div>'
@@ -305,7 +306,12 @@ class ComparePanel(w.VBox):
             )
             verdict = note(
                 "warn" if poor else "ok",
-                f"自评比复核{'高' if gap >= 0 else '低'} {num(abs(gap))} 分{grade}："
+                (
+                    f"自评比复核{'高' if gap > 0 else '低'} {num(abs(gap))} 分"
+                    if abs(gap) >= 0.005
+                    else "自评与复核总分相同"
+                )
+                + f"{grade}："
                 f"<b>{VERDICT_POOR if poor else VERDICT_OK}</b>（判定标准：{rule}）。",
             )
         legend = '<div class="jx-small">红底：自评得分高于复核（自评偏高）；蓝底：自评得分低于复核。</div>'
@@ -627,13 +633,17 @@ class Workbench(w.VBox):
         parts = []
         res = report.result
         if res is not None and res.changes:
-            files = "、".join(f.name for f in res.files)
+            rows = "、".join(
+                f"{what} {n} 行"
+                for what, n in (("新增", res.added), ("更新", res.updated), ("删除", res.removed))
+                if n
+            )
+            files = "，修改记录见 ".join(f.name for f in res.files)
             parts.append(
                 note(
                     "ok",
-                    f"已保存 {len(res.changes)} 处修改（新增 {res.added} 行、更新 {res.updated} 行、"
-                    f"删除 {res.removed} 行），写入 {esc(files)}；每处修改已记入修改记录（评价人 "
-                    f"{esc(self.user.value)}，{esc(res.changes[0].time)}）。",
+                    f"已保存 {len(res.changes)} 处修改（{rows}）到 {esc(files)}"
+                    f"（评价人 {esc(res.changes[0].user)}，{esc(res.changes[0].time[:19])}）。",
                 )
             )
         elif not report.held:
