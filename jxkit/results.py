@@ -106,6 +106,7 @@ def apply_results(
     p = p.join(results, on="project_id")
     evaluated = p["grade"].notna().to_numpy()
     p["red_light"] = p["red_light"].fillna(False).astype(bool)
+    p[["grade", "basis"]] = p[["grade", "basis"]].fillna("")
 
     pairs = continuations(projects, year)
     rectified = projects.set_index("project_id")["rectified"].fillna(False).astype(bool)
@@ -123,7 +124,7 @@ def apply_results(
         p[col] = p[col].fillna(False).astype(bool)
 
     rules = policy.results
-    graded = [rules.get(str(gr), ("予以支持", 0.0)) for gr in p["grade"].fillna("")]
+    graded = [rules.get(str(gr), ("予以支持", 0.0)) for gr in p["grade"]]
     # candidates in priority order: the largest cut wins, ties go to the earlier one
     candidates = [
         (p["red_light"].to_numpy(), *rules.get("red_light", ("", np.nan)), "本年度红灯警示"),
@@ -136,7 +137,7 @@ def apply_results(
     ]
     action = np.where(evaluated, [a for a, _ in graded], "")
     cut = np.where(evaluated, [c for _, c in graded], -1.0)
-    why = np.where(evaluated, "评价等级为" + p["grade"].fillna("").astype(str), "")
+    why = np.where(evaluated, "评价等级为" + p["grade"].astype(str), "")
     for applies, act, share, reason in reversed(candidates):
         take = applies & (share >= cut)
         action = np.where(take, act, action)
