@@ -453,7 +453,15 @@ def _project_lights(
         np.where(p["serious"], rules.serious_action, p["light"].map(actions)),
     )
     p["flags"] = _flags(p, rules)
-    reasons = rows[rows["reason"] != ""]
+    # the stated causes: of slow spending (on the row without indicator), then per indicator
+    stated = pd.concat(
+        [
+            spent[["project_id", "as_of", "reason"]].assign(name="预算执行"),
+            rows[["project_id", "as_of", "reason", "name"]],
+        ],
+        ignore_index=True,
+    )
+    reasons = stated[stated["reason"] != ""]
     joined = (
         (reasons["name"] + "：" + reasons["reason"])
         .groupby([reasons["project_id"], reasons["as_of"]])
