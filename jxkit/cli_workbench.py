@@ -108,6 +108,7 @@ def workbench_command(notebook: Path, *, port: int | None, no_browser: bool) -> 
 
 
 def run_workbench(args: argparse.Namespace) -> int:
+    """Prepare the notebook and run JupyterLab until it stops; its exit code is ours."""
     notebook = prepare_notebook(args.dataset)
     argv = workbench_command(notebook, port=args.port, no_browser=args.no_browser)
     print(f"评价工作台：{notebook}")

@@ -250,7 +250,11 @@ class _Plan:
 
 
 class _Rows:
-    """The evaluations table as text rows, whatever the file format (CSV or sheet)."""
+    """The evaluations table as text rows, whatever the file format (CSV or sheet).
+
+    ``rows`` yields (row key, cells) for non-blank rows; ``put``, ``append``, ``remove``
+    and ``add_column`` change the table in place, touching nothing else.
+    """
 
     def header(self) -> list[str]:
         raise NotImplementedError

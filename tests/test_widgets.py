@@ -129,6 +129,23 @@ def test_total_equals_jxkit_score_after_save(mini: Path) -> None:
     assert "83.00" in wb.pick.table.value and "90.50" in wb.pick.table.value
 
 
+def test_workbook_dataset(mini: Path, tmp_path: Path) -> None:
+    book = tmp_path / "mini.xlsx"
+    with pd.ExcelWriter(book) as xl:
+        for f in sorted(mini.glob("*.csv")):
+            pd.read_csv(f, dtype=str, keep_default_na=False).to_excel(
+                xl, sheet_name=f.stem, index=False
+            )
+    wb = opened(book, round="oops")
+    assert "录入轮次应为" in wb.notice.value and wb.round.value == "review"
+    type_in(wb, P001_REVIEW)
+    wb.save_button.click()
+    assert "到 mini.xlsx" in wb.save_status.value
+    result = score(load_dataset(book), "review").project("P-001", "review")
+    assert f"{result['total']:.2f}" == total(wb) == "90.50"
+    assert pd.read_excel(book, sheet_name="changelog")["new"].tolist() == ["950", "480", "95", "好"]
+
+
 def test_copy_self_values_into_blanks(mini: Path) -> None:
     wb = opened(mini)
     wb.score_panel.rows["I05"].input.value = "好"

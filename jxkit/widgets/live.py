@@ -81,6 +81,7 @@ class LiveScore:
     error: str = ""
 
     def count(self, status: str) -> int:
+        """How many indicators have ``status`` (e.g. "missing"), for the messages."""
         return sum(1 for i in self.indicators.values() if i.status == status)
 
     @property

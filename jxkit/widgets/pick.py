@@ -126,6 +126,7 @@ class PickPanel(w.VBox):
         self._draw_table()
 
     def matches(self) -> pd.DataFrame:
+        """Projects passing every filter, in dataset order."""
         f = self.frame
         keep = pd.Series(True, index=f.index)
         for widget, col in (

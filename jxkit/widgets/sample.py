@@ -177,6 +177,7 @@ class SamplePanel(w.VBox):
         return files
 
     def out_dir(self) -> Path:
+        """Where the sample goes: as typed (relative to the dataset's folder), else named by the seed."""
         text = self.out.value.strip()
         if text:
             p = Path(text).expanduser()

@@ -183,6 +183,7 @@ class Session:
         return [str(p) for p in self.dataset.projects["project_id"]]
 
     def scorer(self, project_id: str) -> ProjectScorer:
+        """The project's live scorer, prepared once per loaded dataset."""
         if project_id not in self._scorers:
             if project_id not in set(self.dataset.projects["project_id"]):
                 raise DataError(f"数据集中没有项目 {project_id}")
@@ -193,6 +194,7 @@ class Session:
         return self.originals.get((project_id, indicator_id, round), EMPTY)
 
     def value(self, project_id: str, indicator_id: str, round: str) -> Values:
+        """What is entered now: the unsaved edit, else the saved value."""
         key = (project_id, indicator_id, round)
         return self.edits.get(key) or self.originals.get(key, EMPTY)
 
@@ -242,9 +244,11 @@ class Session:
         self._write_draft()
 
     def pending(self) -> list[Edit]:
+        """Unsaved edits as write-back edits (also what the draft holds)."""
         return [Edit(p, i, r, v.actual, v.evidence, v.note) for (p, i, r), v in self.edits.items()]
 
     def pending_rounds(self) -> set[tuple[str, str]]:
+        """(project, round) pairs with unsaved edits: the unit a save checks and writes."""
         return {(p, r) for p, _, r in self.edits}
 
     def _write_draft(self) -> None:

@@ -113,6 +113,7 @@ def num(x: float | None, digits: int = 2, strip: bool = True) -> str:
 
 
 def grade_badge(grade: str | None) -> str:
+    """A grade as a coloured badge (优 green … 差 red), so it reads at a glance."""
     if not grade:
         return ""
     return f'<span class="jx-grade jx-grade-{GRADE_CLASSES.get(grade, "c")}">{esc(grade)}</span>'

@@ -220,6 +220,7 @@ class ScorePanel(w.VBox):
     def show_project(
         self, facts: str, indicators: list[Indicator], values: dict[str, Values], editing_self: bool
     ) -> None:
+        """Build the rows of a project; values are what is entered now in the round edited."""
         self.facts.value = facts
         self.rows = {
             i.indicator_id: IndicatorRow(i, values[i.indicator_id], self.on_change)
@@ -236,6 +237,7 @@ class ScorePanel(w.VBox):
             row.show_reference(self_values[iid], self_live.indicators.get(iid))
 
     def copy_self(self) -> None:
+        """Fill empty inputs with the saved self values: a reviewer then corrects only what differs."""
         for iid, row in self.rows.items():
             if not row.actual and not row.na.value:
                 row.fill(self.self_values[iid].actual)
@@ -360,6 +362,7 @@ class ReportPanel(w.VBox):
         sample_dir: str,
         pending: bool,
     ) -> Path:
+        """Render from the saved dataset in a fresh kernel (the reference path of ``jxkit render``)."""
         from ..render import render_notebook
         from ..report.jobs import NOTEBOOKS, _safe, notebooks_dir
 
@@ -432,10 +435,14 @@ class Workbench(w.VBox):
         )
         self.reload_button.add_class("jx-reload")
         self.reload_button.on_click(guarded(self.show_error, lambda _: self.reload()))
-        self._round = round
-        if round not in ROUND_NAMES:
-            raise JxkitError(f"录入轮次应为 review（复核）或 self（自评），而不是“{round}”")
+        self._round = round if round in ROUND_NAMES else "review"
         self._start()
+        if round not in ROUND_NAMES:
+            self.show_error(
+                JxkitError(
+                    f"录入轮次应为 review（复核）或 self（自评），而不是“{round}”；现按复核录入。"
+                )
+            )
 
     def _start(self) -> None:
         """Open the dataset; when it does not load, show why and offer to load it again."""
@@ -670,6 +677,7 @@ class Workbench(w.VBox):
         self._after_reload()
 
     def discard(self) -> None:
+        """Drop the open project's unsaved edits and show the saved values again."""
         if self.project_id is not None:
             self.session.discard(self.project_id)
             self.open_project(self.project_id, switch_tab=False)
@@ -686,6 +694,7 @@ class Workbench(w.VBox):
         self._show_pending()
 
     def render_report(self) -> Path | None:
+        """The open project's report in the round shown, beside the dataset by default."""
         if self.project_id is None:
             self.report.status.value = note("info", "请先选择一个项目。")
             return None
@@ -704,6 +713,7 @@ class Workbench(w.VBox):
     # ------------------------------------------------------------------ messages
 
     def show_error(self, exc: BaseException) -> None:
+        """Errors of actions without a place of their own go to the notice at the top."""
         self.notice.value = error_html(exc)
 
     def _report_error(self, exc: BaseException) -> None:
