@@ -283,6 +283,22 @@ def test_sample_panel_draws_writes_and_verifies(mini: Path) -> None:
     assert verify(read_manifest(out), read_population(mini)).ok
     panel.n.value = 3
     assert panel.write_button.disabled  # a changed parameter needs a new preview
+    panel.method_choice.value = "stratified-pps"
+    assert panel.strata.layout.display == "" and panel.pps.layout.display == ""
+    sample = panel.draw()
+    assert sample.manifest["method"] == "stratified-pps"
+    assert sample.manifest["parameters"] | {"include_file": None} == {
+        "n": 3,
+        "rate": None,
+        "id_col": "project_id",
+        "strata": "category",
+        "pps": "budget",
+        "min_per_stratum": 1,
+        "where": None,
+        "include": [],
+        "include_file": None,
+    }
+    assert "分层 PPS 抽样" in panel.method.value and "<th>层</th>" in panel.preview.value
 
 
 def test_sample_errors_are_shown_in_the_panel(mini: Path) -> None:

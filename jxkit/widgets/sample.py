@@ -21,12 +21,11 @@ from .style import esc, note
 __all__ = ["SamplePanel"]
 
 STRATA = [
-    ("不分层", ""),
     ("项目类别 category", "category"),
     ("单位 unit_id", "unit_id"),
     ("年度 year", "year"),
 ]
-SIZES = [("不按规模", ""), ("全年预算数 budget", "budget"), ("全年执行数 spent", "spent")]
+SIZES = [("全年预算数 budget", "budget"), ("全年执行数 spent", "spent")]
 #: Preview rows shown; the manifest always holds them all.
 PREVIEW_ROWS = 50
 
@@ -67,8 +66,12 @@ class SamplePanel(w.VBox):
             w.BoundedIntText(value=10, min=0, max=1_000_000, description="样本量 n"), "jx-n"
         )
         self.rate = _field(w.Text(value="10%", description="抽样比例"), "jx-rate")
-        self.strata = _field(w.Dropdown(options=STRATA, description="分层"), "jx-strata")
-        self.pps = _field(w.Dropdown(options=SIZES, description="按规模（PPS）"), "jx-pps")
+        self.method_choice = _field(
+            w.Dropdown(options=[(v, k) for k, v in METHOD_NAMES.items()], description="抽样方法"),
+            "jx-method",
+        )
+        self.strata = _field(w.Dropdown(options=STRATA, description="分层列"), "jx-strata")
+        self.pps = _field(w.Dropdown(options=SIZES, description="规模列"), "jx-pps")
         self.min_per_stratum = _field(
             w.BoundedIntText(value=1, min=0, max=1000, description="每层至少"), "jx-min-per-stratum"
         )
@@ -81,7 +84,7 @@ class SamplePanel(w.VBox):
         )
         form = w.VBox(
             [
-                w.HBox([self.seed]),
+                w.HBox([self.seed, self.method_choice]),
                 w.HBox([self.size_kind, self.n, self.rate]),
                 w.HBox([self.strata, self.min_per_stratum, self.pps]),
                 w.HBox([self.where, self.out]),
@@ -115,11 +118,12 @@ class SamplePanel(w.VBox):
         self.preview_button.on_click(guarded(self._error, lambda _: self.draw()))
         self.write_button.on_click(guarded(self._error, lambda _: self.write()))
         self.size_kind.observe(lambda _: self._sync(), "value")
-        self.strata.observe(lambda _: self._sync(), "value")
+        self.method_choice.observe(lambda _: self._sync(), "value")
         for f in (
             self.seed,
             self.n,
             self.rate,
+            self.method_choice,
             self.strata,
             self.pps,
             self.min_per_stratum,
@@ -134,7 +138,11 @@ class SamplePanel(w.VBox):
     def _sync(self) -> None:
         self.n.layout.display = "" if self.size_kind.value == "n" else "none"
         self.rate.layout.display = "" if self.size_kind.value == "rate" else "none"
-        self.min_per_stratum.disabled = not self.strata.value
+        method = self.method_choice.value
+        stratified, sized = method.startswith("stratified"), method.endswith("pps")
+        self.strata.layout.display = "" if stratified else "none"
+        self.min_per_stratum.layout.display = "" if stratified else "none"
+        self.pps.layout.display = "" if sized else "none"
 
     def _stale(self) -> None:
         """A changed parameter makes the preview no longer the sample that would be written."""
@@ -151,8 +159,8 @@ class SamplePanel(w.VBox):
             seed=self.seed.value,
             n=self.n.value if self.size_kind.value == "n" else None,
             rate=self.rate.value if self.size_kind.value == "rate" else None,
-            strata=self.strata.value or None,
-            pps=self.pps.value or None,
+            strata=self.strata.value if self.method_choice.value.startswith("stratified") else None,
+            pps=self.pps.value if self.method_choice.value.endswith("pps") else None,
             min_per_stratum=self.min_per_stratum.value,
             where=self.where.value or None,
         )
