@@ -59,7 +59,9 @@ class SamplePanel(w.VBox):
             w.Text(description="随机数种子", placeholder="事先公开的文字，如 20240315"), "jx-seed"
         )
         self.size_kind = _field(
-            w.ToggleButtons(options=[("样本量", "n"), ("抽样比例", "rate")], description="规模"),
+            w.Dropdown(
+                options=[("样本量 n", "n"), ("抽样比例 rate", "rate")], description="样本规模按"
+            ),
             "jx-size-kind",
         )
         self.n = _field(
@@ -98,7 +100,6 @@ class SamplePanel(w.VBox):
         )
         self.write_button.add_class("jx-sample-write")
         self.method = w.HTML()
-        self.size_kind.style.button_width = "80px"
         self.preview = w.HTML()
         self.preview.add_class("jx-sample-table")
         self.status = w.HTML()

@@ -85,8 +85,6 @@ table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
 .jx-form .widget-hbox { gap: 16px; flex-wrap: wrap; margin: 2px 0; }
 .jx-form .widget-text, .jx-form .widget-dropdown, .jx-form .widget-inttext { width: 260px; }
 .jx-form .jx-seed, .jx-form .jx-where, .jx-form .jx-sample-out { width: 400px; }
-.jx-form .jx-size-kind { width: auto; flex: 0 0 auto; flex-wrap: nowrap; }
-.jx-form .jx-size-kind .widget-toggle-button { margin: 0 2px 0 0; }
 </style>
 """
 
