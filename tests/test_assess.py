@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO
 from test_results import write
 
 from jxkit.assess import assess
 from jxkit.cli import main
 from jxkit.dataset import load_dataset
-from jxkit.errors import DataError
+from jxkit.errors import DataError, PolicyError
+from jxkit.policy import load_policy
 
 #: A small management framework: every value but third_party computed from the data.
 FRAMEWORK = """\
@@ -163,3 +165,23 @@ def test_cli(folder: Path, tmp_path: Path, capsys) -> None:
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["市总工会排名", "考核明细"]
     assert sheets["市总工会排名"]["名次"].tolist() == [1, 2]
+
+
+def test_policy_sections(tmp_path: Path) -> None:
+    text = (REPO / "templates" / "policy.yaml").read_text(encoding="utf-8")
+    # a policy file written before these sections existed takes them from the shipped file
+    older = tmp_path / "older.yaml"
+    older.write_text(text[: text.index("# 事前绩效评估")], encoding="utf-8")
+    p = load_policy(older)
+    assert p.exante.conclusions[0] == ("予以支持", 90.0) and p.monitoring.gap == 10
+    assert p.assess.unit_evaluation_levels(2020) == ("province", "city", "industry")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        text.replace(
+            "{since: 2021, levels: [province, city, industry, county]}",
+            "{since: 2021, levels: [town]}",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError, match=r"assess\.unit_evaluation 2021 年的 levels 只能是"):
+        load_policy(bad)
