@@ -41,6 +41,7 @@ CSS = """
   text-align: center; font-weight: 600; color: #fff; }
 .jx-grade-a { background: #059669; } .jx-grade-b { background: #2563eb; }
 .jx-grade-c { background: #d97706; } .jx-grade-d { background: #dc2626; }
+.jx-workbench a { color: var(--jp-content-link-color, #1d4ed8); text-decoration: underline; }
 .jx-red { color: #dc2626; font-weight: 600; }
 .jx-muted { color: #6b7280; }
 .jx-small { font-size: 12px; color: #6b7280; }

@@ -19,7 +19,6 @@ from ..compare import VERDICT_OK, VERDICT_POOR, read_sample_ids
 from ..dataset import ROUND_NAMES
 from ..errors import JxkitError
 from ..policy import Policy
-from ..writeback import ConflictError
 from .errors import error_html, guarded
 from .live import NA, Indicator, IndicatorScore, LiveScore, Values, is_na
 from .pick import PickPanel
@@ -337,7 +336,7 @@ def _signed(x: float | None) -> str:
 class ReportPanel(w.VBox):
     """Renders the open project's report with the report notebook, and links to it."""
 
-    def __init__(self, report_error: Callable[[BaseException], None]) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.add_class("jx-panel")
         self.button = w.Button(
@@ -350,7 +349,6 @@ class ReportPanel(w.VBox):
             "约需十几秒。</div>"
         )
         self.children = [intro, self.button, self.status]
-        self.report_error = report_error
 
     def render(
         self,
@@ -427,6 +425,7 @@ class Workbench(w.VBox):
         self.style_sheet = _html(CSS)
         self.notice = _html(css="jx-notice")
         self.project_id: str | None = None
+        self._saved_self: LiveScore | None = None
         self._args = (dataset, user, policy)
         self.sample_dir = str(sample_dir or "")
         self.reports_dir = Path(reports_dir) if reports_dir else None
@@ -500,7 +499,7 @@ class Workbench(w.VBox):
         self.score_panel.discard.on_click(guarded(self.show_error, lambda _: self.discard()))
         self.compare = ComparePanel()
         self.sample = SamplePanel(s, self._sampled)
-        self.report = ReportPanel(self.show_error)
+        self.report = ReportPanel()
         self.report.button.on_click(guarded(self._report_error, lambda _: self.render_report()))
         self.tabs = w.Tab([self.pick, self.score_panel, self.compare, self.sample, self.report])
         self.tabs.titles = TAB_TITLES
@@ -551,10 +550,6 @@ class Workbench(w.VBox):
             self.tabs.selected_index = SCORE
         self._update()
 
-    def set_value(self, indicator_id: str, actual: str) -> None:
-        """Type ``actual`` into an indicator's input (as an assessor would)."""
-        self.score_panel.rows[indicator_id].fill(actual)
-
     def _changed(self, indicator_id: str, fields: dict[str, str]) -> None:
         if self.project_id is None:
             return
@@ -577,10 +572,11 @@ class Workbench(w.VBox):
         self._show_pending()
 
     def _show_reference(self) -> None:
+        """The saved self-evaluation beside each input; scored once, not on every keystroke."""
         if self.project_id is not None:
             pid, s = self.project_id, self.session
-            saved = s.values(pid, "self", saved=True)
-            self.score_panel.show_reference(saved, s.live(pid, "self", saved=True))
+            self._saved_self = s.live(pid, "self", saved=True)
+            self.score_panel.show_reference(s.values(pid, "self", saved=True), self._saved_self)
 
     def _total_html(self, live: LiveScore) -> str:
         name = ROUND_NAMES[live.round]
@@ -605,10 +601,9 @@ class Workbench(w.VBox):
                 f'<span class="jx-total-value">{num(live.total, strip=False)}</span>{grade_badge(live.grade)}{red}'
             )
         other = ""
-        if live.round == "review" and self.project_id is not None:
-            saved = self.session.live(self.project_id, "self", saved=True)
-            if saved.total is not None:
-                other = f'<div class="jx-small">自评 {num(saved.total, strip=False)} 分 {esc(saved.grade)}</div>'
+        saved = self._saved_self
+        if live.round == "review" and saved is not None and saved.total is not None:
+            other = f'<div class="jx-small">自评 {num(saved.total, strip=False)} 分 {esc(saved.grade)}</div>'
         return f"<div>{main}</div>{other}"
 
     def _show_compare(self) -> None:
@@ -634,8 +629,8 @@ class Workbench(w.VBox):
         s = self.session
         try:
             report = s.save(self.user.value)
-        except ConflictError as exc:
-            self.save_status.value = note("error", esc(str(exc)))
+        except JxkitError as exc:  # a conflict, or a file that cannot be written
+            self.save_status.value = error_html(exc)
             return
         parts = []
         res = report.result
