@@ -16,6 +16,8 @@ try:
 except PackageNotFoundError:  # running from a checkout that is not installed
     __version__ = "0+unknown"
 
+# the modules of the optional tables register them with the dataset loader on import
+from . import assess, exante, monitoring, unit_eval  # noqa: F401
 from .compare import Comparison, compare
 from .coverage import CoverageResult, coverage
 from .dataset import Dataset, load_dataset

@@ -35,7 +35,14 @@ __all__ = [
 ]
 
 #: How the index names each kind of report; other kinds show their code.
-KIND_NAMES = {"summary": "汇总", "unit": "单位", "project": "项目", "audit": "抽样审计"}
+KIND_NAMES = {
+    "summary": "汇总",
+    "unit": "单位",
+    "project": "项目",
+    "audit": "抽样审计",
+    "exante": "事前评估",
+    "monitoring": "绩效监控",
+}
 STATUS_NAMES = {"ok": "成功", "failed": "失败", "skipped": "未变更"}
 MANIFEST = ".jxkit-render.jsonl"
 INDEX = "index.html"

@@ -23,7 +23,7 @@ __all__ = ["JobsFactory", "add_render_arguments", "rerun_command", "run_render"]
 
 #: ``make_jobs(dataset, *, kinds, round, year, sample) -> list[Job]``
 JobsFactory = Callable[..., Sequence[Job]]
-DEFAULT_KINDS = ("project", "unit", "audit", "summary")
+DEFAULT_KINDS = ("project", "unit", "audit", "summary", "exante", "monitoring")
 
 
 def _words(text: str) -> list[str]:
@@ -53,7 +53,7 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
         type=_words,
         default=list(DEFAULT_KINDS),
         metavar="类型",
-        help="报告类型，逗号分隔：project（项目）、unit（单位）、audit（抽样审计）、summary（汇总）；默认全部",
+        help="报告类型，逗号分隔：project（项目）、unit（单位）、audit（抽样审计）、summary（汇总）、exante（事前评估）、monitoring（绩效监控）；默认全部",
     )
     parser.add_argument(
         "--round",

@@ -372,8 +372,9 @@ def chart_bars(
     palette = list(colors or ["#2f6db5", "#7aa6d8", "#e0a526", "#c8382e"])
     for i, (name, values) in enumerate(series.items()):
         pos = x - 0.4 + width * (i + 0.5)
+        color = list(bar_colors) if bar_colors and n == 1 else palette[i % len(palette)]
         bars = (ax.barh if horizontal else ax.bar)(
-            pos, values, width * 0.92, label=name, color=palette[i % len(palette)]
+            pos, values, width * 0.92, label=name, color=color
         )
         ax.bar_label(bars, labels=[value_format(v) for v in values], padding=2, fontsize=8)
     if horizontal:
