@@ -34,7 +34,10 @@ __all__ = [
     "Column",
     "Dataset",
     "TableSpec",
+    "canonical_headers",
     "check",
+    "find_csv",
+    "find_sheet",
     "is_dataset",
     "load_dataset",
     "parse_dates",
@@ -232,16 +235,16 @@ def is_dataset(path: str | os.PathLike[str]) -> bool:
     p = Path(path)
     spec = TABLES["projects"]
     if p.is_dir():
-        return _find_csv(p, spec) is not None
+        return find_csv(p, spec) is not None
     if p.suffix.lower() in {".xlsx", ".xlsm"} and p.exists():
         try:
-            return _find_sheet(list_sheets(p), spec) is not None
+            return find_sheet(list_sheets(p), spec) is not None
         except DataError:
             return False
     return False
 
 
-def _find_csv(folder: Path, spec: TableSpec) -> Path | None:
+def find_csv(folder: Path, spec: TableSpec) -> Path | None:
     wanted = {spec.name.lower(), spec.zh}
     for f in sorted(folder.iterdir()):
         if f.suffix.lower() == ".csv" and f.stem.strip().lower() in wanted:
@@ -249,7 +252,7 @@ def _find_csv(folder: Path, spec: TableSpec) -> Path | None:
     return None
 
 
-def _find_sheet(sheets: list[str], spec: TableSpec) -> str | None:
+def find_sheet(sheets: list[str], spec: TableSpec) -> str | None:
     wanted = {spec.name.lower(), spec.zh}
     return next((s for s in sheets if s.strip().lower() in wanted), None)
 
@@ -258,12 +261,12 @@ def _read_sources(path: Path) -> Iterator[tuple[TableSpec, pd.DataFrame | None, 
     """Each registered table with its raw text frame (None when absent) and a place name."""
     if path.is_dir():
         for spec in TABLES.values():
-            f = _find_csv(path, spec)
+            f = find_csv(path, spec)
             yield spec, (read_table(f) if f else None), (f.name if f else path.name)
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
         sheets = list_sheets(path)
         for spec in TABLES.values():
-            s = _find_sheet(sheets, spec)
+            s = find_sheet(sheets, spec)
             yield spec, (read_table(path, s) if s else None), path.name
     elif not path.exists():
         raise DataError([Problem(str(path), "数据集不存在：请给出一个 CSV 文件夹或 .xlsx 工作簿")])
@@ -284,7 +287,7 @@ def _header_map(spec: TableSpec) -> dict[str, str]:
     return m
 
 
-def _canonical_headers(frame: pd.DataFrame, spec: TableSpec) -> dict[str, str]:
+def canonical_headers(frame: pd.DataFrame, spec: TableSpec) -> dict[str, str]:
     """Map user headers to canonical names; a trailing note like （元） is ignored."""
     known = _header_map(spec)
     renames: dict[str, str] = {}
@@ -617,7 +620,7 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
                 structural.append(Problem(place, f"缺少表 {spec.zh}（{spec.name}）：应有 {names}"))
             continue
         source = str(raw.attrs.get("source", place))
-        renames = _canonical_headers(raw, spec)
+        renames = canonical_headers(raw, spec)
         out = _Collector(source, {v: k for k, v in renames.items()})
         frame, broken = _type_table(raw.rename(columns=renames), spec, out)
         structural += broken

@@ -33,9 +33,9 @@ from .dataset import (
     ROUNDS,
     TABLES,
     Dataset,
-    _canonical_headers,
-    _find_csv,
-    _find_sheet,
+    canonical_headers,
+    find_csv,
+    find_sheet,
     load_dataset,
 )
 from .errors import DataError, Problem
@@ -188,7 +188,7 @@ def evaluations_file(path: str | os.PathLike[str]) -> Path:
     """The file holding the evaluations table: its CSV in a folder, or the workbook."""
     p = Path(path)
     if p.is_dir():
-        f = _find_csv(p, _SPEC)
+        f = find_csv(p, _SPEC)
         if f is None:
             raise DataError([Problem(p.name, f"缺少表 {_SPEC.zh}（{_SPEC.name}）")])
         return f
@@ -217,7 +217,7 @@ def _round_key(text: str) -> str | None:
 def _columns(header: Sequence[str]) -> dict[str, int]:
     """Canonical column name → position, read as the loader reads headers."""
     stripped = [h.strip() for h in header]
-    renames = _canonical_headers(pd.DataFrame(columns=stripped), _SPEC)
+    renames = canonical_headers(pd.DataFrame(columns=stripped), _SPEC)
     out: dict[str, int] = {}
     for i, h in enumerate(stripped):
         name = renames.get(h)
@@ -591,7 +591,7 @@ def _save_xlsx(
     if _sha256(data) != stamp.sha256:
         raise _conflict(path)
     book = openpyxl.load_workbook(io.BytesIO(data), keep_vba=path.suffix.lower() == ".xlsm")
-    sheet = _find_sheet(list(book.sheetnames), _SPEC)
+    sheet = find_sheet(list(book.sheetnames), _SPEC)
     if sheet is None:
         raise DataError([Problem(path.name, f"缺少工作表 {_SPEC.zh}（{_SPEC.name}）")])
     plan = _apply(_SheetTable(book[sheet]), edits, user, now)

@@ -20,7 +20,7 @@ from ..render.batch import Job
 from ..unit_eval import optional_table
 from .blocks import loaded, resolve
 
-__all__ = ["NOTEBOOKS", "jobs_for_dataset", "notebooks_dir"]
+__all__ = ["NOTEBOOKS", "jobs_for_dataset", "notebooks_dir", "safe_name"]
 
 NOTEBOOKS = {
     "project": "project_report.ipynb",
@@ -41,7 +41,7 @@ def notebooks_dir() -> Path:
     raise ReportError("找不到报告笔记本目录 notebooks（安装不完整？）")
 
 
-def _safe(key: str) -> str:
+def safe_name(key: str) -> str:
     """A file name from a code: path separators and odd characters replaced."""
     return "".join(ch if ch.isalnum() or ch in "-_.（）()" else "_" for ch in key) or "_"
 
@@ -92,10 +92,10 @@ def jobs_for_dataset(
         jobs.append(
             Job(
                 "audit",
-                f"audit-{_safe(sample_dir.name)}",
+                f"audit-{safe_name(sample_dir.name)}",
                 nb / NOTEBOOKS["audit"],
                 {**base, "sample_dir": str(sample_dir)},
-                Path(f"audit/{_safe(sample_dir.name)}.html"),
+                Path(f"audit/{safe_name(sample_dir.name)}.html"),
                 f"随机再评价抽样审计（{sample_dir.name}）",
                 sample_inputs,
             )
@@ -115,7 +115,7 @@ def jobs_for_dataset(
                     key,
                     nb / NOTEBOOKS["unit"],
                     {**base, "unit_id": unit_id, "year": y},
-                    Path(f"unit/{_safe(key)}.html"),
+                    Path(f"unit/{safe_name(key)}.html"),
                     f"{unit_names.get(unit_id, unit_id)} {y} 年度单位整体绩效",
                     inputs,
                 )
@@ -131,7 +131,7 @@ def jobs_for_dataset(
                     key,
                     nb / NOTEBOOKS["project"],
                     {**base, "project_id": pid, "round": r, **extra},
-                    Path(f"project/{_safe(key)}.html"),
+                    Path(f"project/{safe_name(key)}.html"),
                     f"{names.get(pid, pid)}（{'自评' if r == 'self' else '复核'}）",
                     inputs + ([sample_dir / "manifest.json"] if sample_dir else []),
                 )
@@ -147,7 +147,7 @@ def jobs_for_dataset(
                     f"exante-{pid}",
                     nb / NOTEBOOKS["exante"],
                     {**base, "project_id": str(pid)},
-                    Path(f"exante/{_safe(str(pid))}.html"),
+                    Path(f"exante/{safe_name(str(pid))}.html"),
                     f"{name}（事前绩效评估）",
                     inputs,
                 )

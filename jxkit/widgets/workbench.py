@@ -362,10 +362,10 @@ class ReportPanel(w.VBox):
     ) -> Path:
         """Render from the saved dataset in a fresh kernel (the reference path of ``jxkit render``)."""
         from ..render import render_notebook
-        from ..report.jobs import NOTEBOOKS, _safe, notebooks_dir
+        from ..report.jobs import NOTEBOOKS, notebooks_dir, safe_name
 
         key = project_id if round == "self" else f"{project_id}-review"
-        html = out_dir / "project" / f"{_safe(key)}.html"
+        html = out_dir / "project" / f"{safe_name(key)}.html"
         self.status.value = note(
             "info", f"正在生成 {esc(project_id)}（{ROUND_NAMES[round]}）的报告……"
         )
