@@ -278,7 +278,9 @@ def _totals(
     rows: pd.DataFrame, dataset: Dataset, policy: Policy, problems: list[Problem]
 ) -> tuple[pd.DataFrame, list[str]]:
     """Totals, grades and subtotals per project and round, summed with np.bincount."""
-    group, _ = pd.factorize(rows["project_id"].astype(str) + "\x1f" + rows["round"].astype(str))
+    project_codes, _ = pd.factorize(rows["project_id"].to_numpy(object))
+    round_codes = (rows["round"].to_numpy(object) == "review").astype(np.int64)
+    group, _ = pd.factorize(project_codes.astype(np.int64) * 2 + round_codes)
     n = int(group.max()) + 1 if len(group) else 0
     _, first = np.unique(group, return_index=True)
     applicable = rows["applicable"].to_numpy(bool)
