@@ -184,3 +184,18 @@ def test_one_broken_report_does_not_stop_the_others(tmp_path: Path, capsys) -> N
     assert not (tmp_path / "out" / "project" / "P-404.html").exists()
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "数据集中没有项目 P-404" in index and "失败" in index
+
+
+def test_executed_notebooks_have_no_warnings_or_errors(rendered: Path) -> None:
+    """stderr never reaches the HTML, so look at the executed notebooks themselves."""
+    import nbformat
+
+    executed = sorted(rendered.rglob("*.ipynb"))
+    assert len(executed) >= 6
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                assert out.get("output_type") != "error", (path.name, out.get("evalue"))
+                text = "".join(out.get("text", "")) if out.get("output_type") == "stream" else ""
+                assert "Warning" not in text and "Glyph" not in text, (path.name, text[:200])
