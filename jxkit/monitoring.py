@@ -188,6 +188,7 @@ def _span(m: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "share": share,
+            "month_end": day.dt.is_month_end.fillna(False).to_numpy(dtype=bool),
             "spanned": spanned,
             "no_span": cross & ~spanned,
             "before": spanned & (elapsed < 1),
@@ -425,7 +426,8 @@ def _project_lights(
     p["light_name"] = p["light"].map({x.code: x.name for x in rules.lights})
     p["gap"] = round_half_up(p["goal_progress"] - p["execution_rate"])
     p["gap_flag"] = p["gap"].abs() > rules.gap
-    months = np.floor(s["share"].to_numpy() * 12 + 1e-9)
+    # a checkpoint ("by end of June") applies once its month is over: count completed months
+    months = np.floor(s["share"].to_numpy() * 12 + 1e-9) - ~s["month_end"].to_numpy(dtype=bool)
     required = np.full(len(p), np.nan)
     due = np.zeros(len(p))
     for month, share in rules.checkpoints:  # a few checkpoints, each applied to all rows

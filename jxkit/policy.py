@@ -199,6 +199,10 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
         raise PolicyError([Problem(p.name, f"{where}不是有效的 YAML：{exc}")]) from None
+    if not isinstance(raw, dict):
+        raise PolicyError(
+            [Problem(p.name, "文件内容应为以 grades、red_light_grades 等键开头的 YAML 映射")]
+        )
     return _parse(raw, p.name)
 
 
@@ -218,7 +222,7 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
-        problems.append(Problem(source, message, column=key))
+        problems.append(Problem(source, message))
 
     def number(section: dict[str, Any], key: str, default: float, where: str) -> float:
         value = section.get(key, default)
@@ -228,7 +232,18 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
         return float(value)
 
     grades: list[tuple[str, float]] = []
-    for item in raw.get("grades") or []:
+
+    def part(container: Any, key: str, kind: type, where: str) -> Any:
+        """A section of the expected YAML type, or an empty one and a problem naming it."""
+        value = container.get(key) if isinstance(container, dict) else None
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            bad(where, f"{where} 应为{'列表' if kind is list else '键值映射'}，而不是 {value!r}")
+            return kind()
+        return value
+
+    for item in part(raw, "grades", list, "grades"):
         if not isinstance(item, dict) or "grade" not in item or "min" not in item:
             bad("grades", f"grades 的每一项应为 {{grade: 等级, min: 下限}}，而不是 {item!r}")
             continue
@@ -239,25 +254,28 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
         bad("grades", "grades 应按下限从高到低排列")
     elif grades[-1][1] > 0:
         bad("grades", "最后一个等级的下限应为 0，才能覆盖所有得分")
-    red = frozenset(str(g) for g in raw.get("red_light_grades") or [])
+    red = frozenset(str(g) for g in part(raw, "red_light_grades", list, "red_light_grades"))
     unknown = red - {g for g, _ in grades}
     if unknown:
         bad(
             "red_light_grades",
             f"red_light_grades 中的等级 {'、'.join(sorted(unknown))} 不在 grades 中",
         )
-    flags = raw.get("flags") or {}
-    review = raw.get("review") or {}
+    flags = part(raw, "flags", dict, "flags")
+    review = part(raw, "review", dict, "review")
     confidence = number(review, "confidence", 0.95, "review.confidence")
     if not 0 < confidence < 1:
         bad("review.confidence", "review.confidence 应在 0 与 1 之间（如 0.95）")
     coverage: list[CoverageRule] = []
-    for phase in raw.get("coverage") or []:
+    for phase in part(raw, "coverage", list, "coverage"):
         since = phase.get("since") if isinstance(phase, dict) else None
         if not isinstance(since, int):
             bad("coverage", f"coverage 的每一阶段需要整数年份 since，而不是 {phase!r}")
             continue
-        for r in phase.get("rules") or []:
+        for r in part(phase, "rules", list, f"coverage {since} 年的 rules"):
+            if not isinstance(r, dict):
+                bad("coverage", f"coverage {since} 年的每条规则应为键值映射，而不是 {r!r}")
+                continue
             levels = tuple(r.get("levels") or ())
             require = tuple(r.get("require") or ())
             wrong = [x for x in require if x not in REQUIREMENTS]
@@ -272,8 +290,8 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
                 )
             )
     results: dict[str, tuple[str, float]] = {}
-    section = raw.get("results") or {}
-    entries = {**(section.get("grades") or {})}
+    section = part(raw, "results", dict, "results")
+    entries = {**part(section, "grades", dict, "results.grades")}
     entries.update(
         {k: section[k] for k in ("red_light", "not_rectified", "not_evaluated") if k in section}
     )

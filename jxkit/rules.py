@@ -284,7 +284,7 @@ def equal_zero(b: Batch) -> Outcome:
     [5.0, 0.0]
     """
     out = Outcome(np.where(b.actual <= 0, b.points, 0.0))
-    out.reject(np.isnan(b.actual), "完成值应为数字（发生次数）")
+    _need_number(b, out, "数字（发生次数）")
     return out
 
 

@@ -172,6 +172,8 @@ def test_gap_between_goal_and_execution(data, progress, gap, flagged) -> None:
         ("2021-05-31", 249_900, 25.0, True),  # May: April's 25% applies
         ("2021-09-30", 599_900, 60.0, True),  # September: August's 60%
         ("2021-03-31", 0, None, False),  # before the first checkpoint
+        ("2021-06-05", 300_000, 25.0, False),  # June is not over: April's 25% applies, met
+        ("2021-04-29", 0, None, False),  # April is not over yet
     ],
 )
 def test_execution_checkpoints(data, day, amount, required, missed) -> None:

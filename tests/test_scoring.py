@@ -322,3 +322,32 @@ def test_cli_score_writes_csv_and_formatted_xlsx(tmp_path: Path, capsys) -> None
     ]
     assert ws.freeze_panes == "A2"
     assert "等级分布" in capsys.readouterr().out
+
+
+def test_equal_zero_rejects_negative_counts(tmp_path: Path) -> None:
+    path = one_project(
+        tmp_path, [("X", "效益指标", "安全事故", 100, "equal_zero", "", None)], {"X": "-3"}
+    )
+    with pytest.raises(ScoringError, match="完成值不能为负数"):
+        score(load_dataset(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a\n- b\n", "文件内容应为以 grades"),
+        ("grades: 5\n", "grades 应为列表，而不是 5"),
+        (
+            "grades:\n  - {grade: 优, min: 0}\ncoverage:\n  - since: 2019\n    rules: [7]\n",
+            "每条规则应为键值映射",
+        ),
+    ],
+)
+def test_policy_file_of_the_wrong_shape_is_named(
+    tmp_path: Path, capsys, text: str, message: str
+) -> None:
+    f = tmp_path / "policy.yaml"
+    f.write_text(text, encoding="utf-8")
+    assert main(["score", str(MINI), "--policy", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
