@@ -160,14 +160,24 @@ def num(x: Any, digits: int = 2) -> str:
     return str(x)
 
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{6})(\d{3}[0-9Xx]|\d{1})(?![0-9A-Za-z])")
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# digit groups may be separated by a space or hyphen, as people write them
+_ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])(?:\d{6}[-\s]?\d{8}[-\s]?\d{3}[0-9Xx]|\d{15})(?![0-9A-Za-z])"
+)
+_PHONE = re.compile(r"(?<![\d-])(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?![\d-])")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
+_LABELS = "姓名|帮扶对象|困难职工|受助职工|慰问对象|救助对象|申请人|户主|联系人|收款人"
 _NAME_AFTER_LABEL = re.compile(
-    r"((?:姓名|帮扶对象|困难职工|受助职工|慰问对象|救助对象|申请人|户主|联系人|收款人)[：:\s]*)([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，、;；。:：(（]|$|\d)"
+    # a label, then a name set off by a separator, or directly followed by personal numbers
+    rf"((?:{_LABELS})(?:[：:\s]+|(?=[\u4e00-\u9fa5]{{2,4}}[\s,，:：(（]*(?:身份证|电话|手机|\d{{11}}|\d{{15}}))))"
+    rf"([\u4e00-\u9fa5])([\u4e00-\u9fa5]{{1,3}})(?=[\s,，、;；。:：(（]|$|\d)"
+)
+#: a list of names after a label and a colon: 困难职工名单：张三、李四、王五
+_NAME_LIST = re.compile(
+    rf"((?:{_LABELS})[\u4e00-\u9fa5]{{0,4}}[：:]\s*)((?:[\u4e00-\u9fa5]{{2,4}}[、，,\s]+)*[\u4e00-\u9fa5]{{2,4}})(?=[；;。）)]|$)"
 )
 _NAME_BEFORE_NUMBER = re.compile(
-    r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,2})(?=[\s,，:：(（]*(?:身份证|电话|手机|\d{11}|\d{15}))"
+    r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5])([\u4e00-\u9fa5]{1,3})(?=[\s,，:：(（]*(?:身份证|电话|手机|\d{11}|\d{15}))"
 )
 _NOT_NAMES = frozenset(
     {
@@ -203,11 +213,25 @@ def mask(text: Any, *, names: bool = False) -> str:
         return ""
     s = str(text)
     if names:  # before the numbers, which mark where names stand
+        s = _NAME_LIST.sub(_mask_list, s)
         s = _NAME_AFTER_LABEL.sub(_mask_labelled, s)
         s = _NAME_BEFORE_NUMBER.sub(_mask_name, s)
-    s = _ID_NUMBER.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:], s)
+    s = _ID_NUMBER.sub(_mask_id, s)
     s = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", s)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", s)
+
+
+def _mask_id(m: re.Match[str]) -> str:
+    digits = re.sub(r"[-\s]", "", m.group(0))
+    return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+
+
+def _mask_list(m: re.Match[str]) -> str:
+    def one(name: re.Match[str]) -> str:
+        word = name.group(0)
+        return word if _is_word(word) else word[0] + "*" * (len(word) - 1)
+
+    return m.group(1) + re.sub(r"[\u4e00-\u9fa5]{2,4}", one, m.group(2))
 
 
 def _is_word(word: str) -> bool:
@@ -238,7 +262,11 @@ def table(
     caption: str = "",
     empty: str = "（无）",
 ) -> Html:
-    """An HTML table with Chinese headers; every cell escaped, numbers right-aligned."""
+    """An HTML table with Chinese headers; every cell escaped and masked, numbers right-aligned.
+
+    Masking is on for every text cell, whatever the report: personal data turns up in
+    notes, reasons and evidence of any table (domain.md: never unmasked in a report).
+    """
     formats = dict(formats or {})
     right = set(numeric) | {
         c
@@ -259,7 +287,7 @@ def table(
             value = row.get(c)
             text = formats[c](value) if c in formats else num(value) if c in right else _text(value)
             cls = ' class="num"' if c in right else ""
-            cells.append(f"<td{cls}>{esc(text)}</td>")
+            cells.append(f"<td{cls}>{esc(text if c in right else mask(text, names=True))}</td>")
         cls = f' class="{esc(row_class(row))}"' if row_class else ""
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
@@ -277,14 +305,16 @@ def _text(value: Any) -> str:
 
 
 def facts(pairs: Sequence[tuple[str, Any]]) -> Html:
-    """A two-column key/value table (基本情况)."""
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(_text(v))}</td></tr>" for k, v in pairs)
+    """A two-column key/value table (基本情况); values escaped and masked."""
+    rows = "".join(
+        f"<tr><th>{esc(k)}</th><td>{esc(mask(_text(v), names=True))}</td></tr>" for k, v in pairs
+    )
     return Html(f'<table class="jx-facts"><tbody>{rows}</tbody></table>')
 
 
 def paragraphs(lines: Iterable[str], *, numbered: bool = True, empty: str = "无。") -> Html:
-    """Numbered findings or suggestions, escaped."""
-    items = [esc(x) for x in lines if x]
+    """Numbered findings or suggestions, escaped and masked."""
+    items = [esc(mask(x, names=True)) for x in lines if x]
     if not items:
         return Html(f"<p>{esc(empty)}</p>")
     tag = "ol" if numbered else "ul"
