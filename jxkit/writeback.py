@@ -581,6 +581,34 @@ class _SheetTable(_Rows):
         self.last -= 1
 
 
+def _refuse_formulas(book: Any, path: Path) -> None:
+    """openpyxl drops the computed values of formulas when it saves, so every formula cell
+    would read as empty afterwards (a budget written =2000000+277000 would vanish): refuse."""
+    found: list[Problem] = []
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    found.append(
+                        Problem(
+                            f"{path.name} 工作表“{ws.title}”",
+                            "是公式",
+                            cell.row,
+                            cell.column_letter,
+                            cell.value,
+                        )
+                    )
+                    if len(found) >= 10:
+                        break
+    if found:
+        advice = Problem(
+            path.name,
+            "保存会丢失公式的计算结果，本次没有写入。请先把公式转为数值（复制后“选择性粘贴—数值”），"
+            "或把数据集另存为 CSV 文件夹后再评价。",
+        )
+        raise DataError([*found, advice], title=f"工作簿 {path.name} 含公式，未保存")
+
+
 def _save_xlsx(
     dataset: Dataset, edits: list[Edit], stamp: Stamp, user: str, now: str
 ) -> tuple[_Plan, list[Path], Stamp]:
@@ -591,6 +619,7 @@ def _save_xlsx(
     if _sha256(data) != stamp.sha256:
         raise _conflict(path)
     book = openpyxl.load_workbook(io.BytesIO(data), keep_vba=path.suffix.lower() == ".xlsm")
+    _refuse_formulas(book, path)
     sheet = find_sheet(list(book.sheetnames), _SPEC)
     if sheet is None:
         raise DataError([Problem(path.name, f"缺少工作表 {_SPEC.zh}（{_SPEC.name}）")])
