@@ -75,6 +75,17 @@ class ScoreResult:
     indicators: pd.DataFrame
     level1: list[str]
     settings: dict[str, Any] = field(default_factory=dict)
+    #: with ``skip_invalid``: projects and rounds left out, and why (columns project_id,
+    #: round, problems — a list of messages)
+    skipped: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["project_id", "round", "problems"])
+    )
+
+    def problems_of(self, project_id: str, round: str) -> list[str]:
+        """Why a project could not be scored in a round (empty when it was scored)."""
+        s = self.skipped
+        hit = s[(s["project_id"] == project_id) & (s["round"] == round)]
+        return list(hit["problems"].iloc[0]) if len(hit) else []
 
     def project(self, project_id: str, round: str = "self") -> pd.Series:
         """The result row of one project in one round."""
@@ -102,30 +113,63 @@ def score(
     *,
     year: int | None = None,
     policy: Policy | None = None,
+    skip_invalid: bool = False,
 ) -> ScoreResult:
     """Score every project of ``dataset`` in ``round`` (both rounds when None).
 
     Raises one :class:`ScoringError` listing every value that cannot be scored (missing
     where one is needed, a label not in the levels, target 0 for a ratio …), each naming
-    project, indicator and the row of the evaluations table.
+    project, indicator and the row of the evaluations table. With ``skip_invalid`` those
+    projects are left out instead and listed in ``ScoreResult.skipped`` (a batch of
+    reports must not stop because one project is incomplete).
     """
     policy = policy or default_policy()
     rows = _indicator_rows(dataset, ROUNDS if round is None else (round,), year)
-    problems: list[Problem] = []
-    rows = _score_rows(rows, dataset, problems)
-    if problems:
-        raise ScoringError(problems, title="以下完成值无法评分")
+    bad: list[tuple[int, Problem]] = []
+    rows = _score_rows(rows, dataset, bad)
+    if bad and not skip_invalid:
+        raise ScoringError([p for _, p in bad], title="以下完成值无法评分")
+    rows, skipped = _leave_out(rows, bad)
     rows = _flag_rows(rows, policy)
-    projects, level1 = _totals(rows, dataset, policy, problems)
-    if problems:
-        raise ScoringError(problems, title="以下项目无法评分")
+    empty: list[tuple[int, Problem]] = []
+    projects, level1 = _totals(rows, dataset, policy, empty)
+    if empty and not skip_invalid:
+        raise ScoringError([p for _, p in empty], title="以下项目无法评分")
+    if empty:
+        rows, more = _leave_out(rows, empty)
+        keys = set(zip(more["project_id"], more["round"], strict=True))
+        kept = [
+            (p, r) not in keys
+            for p, r in zip(projects["project_id"], projects["round"], strict=True)
+        ]
+        projects = projects[kept].reset_index(drop=True)
+        skipped = pd.concat([skipped, more], ignore_index=True)
     settings = {
         "round": round or "self+review",
         "year": year,
         "policy": policy.source,
         "jxkit": __version__,
     }
-    return ScoreResult(projects, rows, level1, settings)
+    return ScoreResult(projects, rows, level1, settings, skipped)
+
+
+def _leave_out(
+    rows: pd.DataFrame, bad: list[tuple[int, Problem]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows without the projects and rounds that have problems, and those problems."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for pos, problem in bad:
+        key = (str(rows["project_id"].iat[pos]), str(rows["round"].iat[pos]))
+        found.setdefault(key, []).append(str(problem))
+    skipped = pd.DataFrame(
+        [(p, r, msgs) for (p, r), msgs in sorted(found.items())],
+        columns=["project_id", "round", "problems"],
+    )
+    if not found:
+        return rows, skipped
+    pairs = pd.MultiIndex.from_frame(rows[["project_id", "round"]].astype(str))
+    keep = ~pairs.isin(list(found))
+    return rows[keep].reset_index(drop=True), skipped
 
 
 def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None) -> pd.DataFrame:
@@ -182,7 +226,9 @@ def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None)
     return rows
 
 
-def _score_rows(rows: pd.DataFrame, dataset: Dataset, problems: list[Problem]) -> pd.DataFrame:
+def _score_rows(
+    rows: pd.DataFrame, dataset: Dataset, problems: list[tuple[int, Problem]]
+) -> pd.DataFrame:
     # each distinct value is read once: its text, whether it is 不适用, and its number
     codes, uniques = pd.factorize(rows["actual"].to_numpy(object), use_na_sentinel=False)
     texts = strip(uniques)
@@ -235,17 +281,20 @@ def _round(rows: pd.DataFrame, pos: int) -> str:
 
 
 def _problem(
-    problems: list[Problem], rows: pd.DataFrame, pos: int, source: str, reason: str
+    problems: list[tuple[int, Problem]], rows: pd.DataFrame, pos: int, source: str, reason: str
 ) -> None:
     r = rows.iloc[pos]
     row = None if pd.isna(r["evaluation_row"]) else int(r["evaluation_row"])
     problems.append(
-        Problem(
-            source,
-            f"项目 {r['project_id']} 指标 {r['indicator_id']}（{r['name']}）{reason}",
-            row,
-            "actual",
-            r["actual"] or None,
+        (
+            int(pos),
+            Problem(
+                source,
+                f"项目 {r['project_id']} 指标 {r['indicator_id']}（{r['name']}）{reason}",
+                row,
+                "actual",
+                r["actual"] or None,
+            ),
         )
     )
 
@@ -275,7 +324,7 @@ def _flag_rows(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
 
 
 def _totals(
-    rows: pd.DataFrame, dataset: Dataset, policy: Policy, problems: list[Problem]
+    rows: pd.DataFrame, dataset: Dataset, policy: Policy, problems: list[tuple[int, Problem]]
 ) -> tuple[pd.DataFrame, list[str]]:
     """Totals, grades and subtotals per project and round, summed with np.bincount."""
     project_codes, _ = pd.factorize(rows["project_id"].to_numpy(object))
@@ -292,12 +341,11 @@ def _totals(
     out = rows.iloc[first][["project_id", "round", "unit_id", "year", "category"]].reset_index(
         drop=True
     )
-    for pid, r in out.loc[app_points <= 0, ["project_id", "round"]].itertuples(index=False):
+    for g in np.flatnonzero(app_points <= 0):
+        pid, r = out["project_id"].iat[g], out["round"].iat[g]
+        message = f"项目 {pid} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分"
         problems.append(
-            Problem(
-                dataset.sources.get("evaluations", "评价表"),
-                f"项目 {pid} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分",
-            )
+            (int(first[g]), Problem(dataset.sources.get("evaluations", "评价表"), message))
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(app_points > 0, 100.0 / app_points, np.nan)

@@ -199,3 +199,21 @@ def test_executed_notebooks_have_no_warnings_or_errors(rendered: Path) -> None:
                 assert out.get("output_type") != "error", (path.name, out.get("evalue"))
                 text = "".join(out.get("text", "")) if out.get("output_type") == "stream" else ""
                 assert "Warning" not in text and "Glyph" not in text, (path.name, text[:200])
+
+
+def test_an_incomplete_project_fails_alone(tmp_path: Path) -> None:
+    """A half-entered review (e.g. one value saved) cannot be scored; only its report fails."""
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    with (data / "evaluations.csv").open("a", encoding="utf-8") as f:
+        f.write("P-001,I05,review,好,,\n")
+    result = render_batch(
+        jobs_for_dataset(data, kinds=["project", "summary"]),
+        tmp_path / "out",
+        workers=2,
+        progress=False,
+    )
+    failed = {r.job.key: r.error for r in result.failed}
+    assert list(failed) == ["P-001-review"]
+    assert "缺少复核完成值" in failed["P-001-review"]
+    assert len(result.ok) == 5  # P-001, P-002, P-003, P-003-review, summary-2021

@@ -81,7 +81,9 @@ def _loaded(
 ) -> tuple[Dataset, Policy, ScoreResult]:
     ds = load_dataset(path)
     policy = load_policy(policy_path)
-    return ds, policy, score(ds, policy=policy)
+    # one incomplete project must not stop every report: it is left out and its own
+    # report says why (ScoreResult.skipped)
+    return ds, policy, score(ds, policy=policy, skip_invalid=True)
 
 
 def loaded(

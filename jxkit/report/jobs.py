@@ -13,6 +13,8 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import ReportError
 from ..exante import exante
 from ..monitoring import monitor  # noqa: F401  (registers the monitoring table)
@@ -121,7 +123,13 @@ def jobs_for_dataset(
                 )
             )
     if "project" in kinds:
-        rounds = _project_rounds(p[["project_id", "round"]].itertuples(index=False), round)
+        # projects that could not be scored get their job too: it fails and says why
+        skipped = scores.skipped[["project_id", "round"]]
+        if year is not None:
+            years = ds.projects.set_index("project_id")["year"]
+            skipped = skipped[skipped["project_id"].map(years) == year]
+        pairs = pd.concat([p[["project_id", "round"]], skipped], ignore_index=True)
+        rounds = _project_rounds(pairs.itertuples(index=False), round)
         for pid, r in rounds:
             key = pid if r == "self" or round == "review" else f"{pid}-review"
             extra = {"sample_dir": str(sample_dir)} if sample_dir else {"sample_dir": ""}

@@ -81,6 +81,11 @@ class ProjectReport:
         rounds = set(
             self.scores.projects.loc[self.scores.projects["project_id"] == project_id, "round"]
         )
+        if round not in rounds and (problems := self.scores.problems_of(project_id, round)):
+            raise ReportError(
+                f"项目 {project_id} 的{ROUND_NAMES.get(round, round)}结果无法计算："
+                + "；".join(problems)
+            )
         if round not in rounds:
             have = "、".join(ROUND_NAMES[r] for r in sorted(rounds)) or "无"
             raise ReportError(
