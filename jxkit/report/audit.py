@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,7 +14,7 @@ from ..catalogue import category_name
 from ..compare import compare
 from ..errors import ReportError
 from ..sampling import read_listing, read_manifest, read_population, verify
-from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, table
+from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, resolve, table
 from .project import METHODS
 
 __all__ = ["AuditReport", "reproduce_command"]
@@ -60,7 +59,7 @@ class AuditReport:
         policy: str | None = None,
     ) -> None:
         self.dataset = str(dataset)
-        self.sample_dir = Path(sample_dir)
+        self.sample_dir = resolve(sample_dir)
         if not (self.sample_dir / "manifest.json").exists():
             raise ReportError(f"{sample_dir} 中没有 manifest.json：请先用 jxkit sample 抽样")
         self.manifest = read_manifest(self.sample_dir)
