@@ -1,6 +1,7 @@
 """Benchmark: `jxkit score` on a synthetic 100,000-project dataset vs reading it with pandas.
 
-Prints: time to read the four tables with pandas alone, time of `jxkit score` end to end
+Prints: time to read the four tables scoring uses (units, projects, indicators,
+evaluations) with pandas alone, time of `jxkit score` end to end
 (loading, every validation check, scoring both rounds, writing the CSV), and the peak
 memory of each. Target: score within 2x of the read-only time and under 2 GB.
 
@@ -19,8 +20,8 @@ from pathlib import Path
 READ_ONLY = """
 import sys, pandas as pd
 from pathlib import Path
-for f in sorted(Path(sys.argv[1]).glob("*.csv")):
-    pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+for name in ("units", "projects", "indicators", "evaluations"):
+    pd.read_csv(Path(sys.argv[1]) / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
 """
 
 

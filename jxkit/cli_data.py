@@ -104,7 +104,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    ds = load_dataset(args.dataset)
+    # project scores need the core tables only (jxkit validate checks the optional ones)
+    ds = load_dataset(args.dataset, only=None if args.units else ())
     if args.units:
         from .unit_eval import unit_scores
 

@@ -15,7 +15,7 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,6 +189,8 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     sources: dict[str, str] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)
+    #: optional tables this load did not read (``load_dataset(only=...)``)
+    not_read: set[str] = field(default_factory=set)
 
     @property
     def units(self) -> pd.DataFrame:
@@ -257,15 +259,18 @@ def find_sheet(sheets: list[str], spec: TableSpec) -> str | None:
     return next((s for s in sheets if s.strip().lower() in wanted), None)
 
 
-def _read_sources(path: Path) -> Iterator[tuple[TableSpec, pd.DataFrame | None, str]]:
+def _read_sources(
+    path: Path, wanted: set[str] | None = None
+) -> Iterator[tuple[TableSpec, pd.DataFrame | None, str]]:
     """Each registered table with its raw text frame (None when absent) and a place name."""
+    specs = [t for t in TABLES.values() if wanted is None or t.required or t.name in wanted]
     if path.is_dir():
-        for spec in TABLES.values():
+        for spec in specs:
             f = find_csv(path, spec)
             yield spec, (read_table(f) if f else None), (f.name if f else path.name)
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
         sheets = list_sheets(path)
-        for spec in TABLES.values():
+        for spec in specs:
             s = find_sheet(sheets, spec)
             yield spec, (read_table(path, s) if s else None), path.name
     elif not path.exists():
@@ -597,13 +602,16 @@ def parse_target(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 # ----------------------------------------------------------------------------- loading
 
 
-def load_dataset(path: str | os.PathLike[str]) -> Dataset:
+def load_dataset(path: str | os.PathLike[str], *, only: Iterable[str] | None = None) -> Dataset:
     """Load and check a dataset; raise one DataError listing every problem found.
 
     Returns the tables with canonical English column names, typed columns (money and
     points as float, booleans as nullable boolean, categories and levels as codes) and
-    the spreadsheet row number as the index.
+    the spreadsheet row number as the index. ``only`` names the optional tables to read
+    (default: all); the others are left unread and listed in ``Dataset.not_read``, so a
+    job that needs the core tables alone (scoring) does not pay for monitoring data.
     """
+    wanted = None if only is None else set(only)
     p = Path(path)
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
@@ -611,7 +619,7 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
     collectors: dict[str, _Collector] = {}
     problems: list[Problem] = []
     structural: list[Problem] = []
-    for spec, raw, place in _read_sources(p):
+    for spec, raw, place in _read_sources(p, wanted):
         if raw is None:
             tables[spec.name] = _empty(spec)
             collectors[spec.name] = _Collector(place, {})
@@ -630,7 +638,11 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
         collectors[spec.name] = out
     if structural:  # cell checks and cross-table checks would only add noise
         raise DataError(structural, title=f"数据集 {p.name} 有问题")
-    ds = Dataset(p, tables, sources, encodings)
+    not_read = {name for name in TABLES if name not in tables}
+    for name in not_read:  # checks see them empty; optional_table() refuses to
+        tables[name] = _empty(TABLES[name])
+        collectors[name] = _Collector(p.name, {})
+    ds = Dataset(p, tables, sources, encodings, not_read)
     for spec in TABLES.values():
         if spec.key and not tables[spec.name].empty:
             _duplicates(tables[spec.name], spec.key, collectors[spec.name])

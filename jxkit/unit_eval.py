@@ -92,7 +92,7 @@ def optional_table(dataset: Dataset, name: str) -> pd.DataFrame:
     Tables register when their module is imported; a dataset loaded before that never
     read the table, and treating it as absent would silently drop the user's data.
     """
-    if name not in dataset.tables:
+    if name not in dataset.tables or name in dataset.not_read:
         zh = TABLES[name].zh if name in TABLES else name
         raise DataError(
             f"数据集 {dataset.path.name} 加载时 jxkit 尚未注册{zh}表（{name}），该表未被读取："

@@ -263,3 +263,14 @@ def test_sample_data_saved_as_gbk_validates(tmp_path: Path, capsys) -> None:
         (tmp_path / f.name).write_bytes(f.read_text(encoding="utf-8-sig").encode("gbk"))
     assert main(["validate", str(tmp_path)]) == 0
     assert load_dataset(tmp_path).encodings["projects"] == "gb18030"
+
+
+def test_only_core_tables_when_asked() -> None:
+    from jxkit.unit_eval import optional_table
+
+    demo = MINI.parent.parent.parent / "sample_data" / "demo"
+    ds = load_dataset(demo, only=())
+    assert "monitoring" in ds.not_read and not ds.has("monitoring")
+    with pytest.raises(DataError, match="该表未被读取"):
+        optional_table(ds, "monitoring")
+    assert load_dataset(demo).has("monitoring")
