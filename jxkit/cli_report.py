@@ -85,7 +85,8 @@ def run_render(args: argparse.Namespace) -> int:
 
         return jobs_for_dataset(dataset, policy=args.policy, **kw)
 
-    prepare = partial(warm_worker, str(resolve(args.dataset).resolve()), args.policy)
+    policy = str(Path(args.policy).resolve()) if args.policy else None
+    prepare = partial(warm_worker, str(resolve(args.dataset).resolve()), policy)
     return render(args, make_jobs=make, prepare=prepare)
 
 

@@ -217,3 +217,34 @@ def test_an_incomplete_project_fails_alone(tmp_path: Path) -> None:
     assert list(failed) == ["P-001-review"]
     assert "缺少复核完成值" in failed["P-001-review"]
     assert len(result.ok) == 5  # P-001, P-002, P-003, P-003-review, summary-2021
+
+
+def test_render_policy_reaches_the_reports(tmp_path: Path) -> None:
+    """A union's own grade bands (here 优 from 70, 良 from 65) grade the rendered reports too."""
+    policy = tmp_path / "policy.yaml"
+    text = (MINI.parent.parent.parent / "templates" / "policy.yaml").read_text(encoding="utf-8")
+    policy.write_text(
+        text.replace("{grade: 优, min: 90}", "{grade: 优, min: 70}").replace(
+            "min: 80}", "min: 65}"
+        ),
+        encoding="utf-8",
+    )
+    args = argparse.Namespace(
+        dataset=MINI,
+        out=tmp_path / "out",
+        kind=["project"],
+        round="review",
+        year=None,
+        only=None,
+        sample=None,
+        workers=1,
+        resume=False,
+        format=["html"],
+        timeout=None,
+        policy=str(policy),
+    )
+    from jxkit.cli_report import run_render as render_command
+
+    assert render_command(args) == 0
+    page = (tmp_path / "out" / "project" / "P-003.html").read_text(encoding="utf-8")
+    assert "评价等级为“优”" in page  # 70 points: 中 by default, 优 under this policy

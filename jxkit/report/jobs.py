@@ -67,7 +67,8 @@ def jobs_for_dataset(
     nb = notebooks_dir()
     inputs = _inputs(path)
     sample_dir = Path(sample).resolve() if sample else None
-    base = {"dataset": str(path)}
+    # the policy travels with every report, so `jxkit render --policy` grades them all alike
+    base = {"dataset": str(path), "policy": str(Path(policy).resolve()) if policy else ""}
     p = scores.projects
     if year is not None:
         p = p[p["year"] == year]
