@@ -38,7 +38,7 @@ from .compare import compare
 from .coverage import coverage
 from .dataset import Column, Dataset, TableSpec, _Collector, _unknown, check, register_table
 from .errors import DataError, Problem
-from .frameworks import Framework, get_framework
+from .frameworks import INDICATOR_COLUMNS, Framework, get_framework
 from .monitoring import monitor
 from .policy import Policy, default_policy
 from .results import continuations, final_scores
@@ -385,20 +385,7 @@ def _leaf_rows(leaves: pd.DataFrame, unit_ids: pd.Index) -> pd.DataFrame:
     rows.insert(0, "project_id", np.repeat(unit_ids.to_numpy(dtype=object), n))
     rows["target"] = rows["target"].map(lambda v: "" if v is None else str(v))
     rows.index = pd.Index(np.full(len(rows), np.nan), name="row")
-    return rows[
-        [
-            "project_id",
-            "indicator_id",
-            "level1",
-            "level2",
-            "name",
-            "points",
-            "rule",
-            "target",
-            "params",
-            "unit_of_measure",
-        ]
-    ]
+    return rows[list(INDICATOR_COLUMNS)]
 
 
 def _values(inp: _Inputs, leaves: pd.DataFrame, source: str) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from .tables import ROW, list_sheets, read_table
 from .text import to_number
 
 __all__ = [
+    "INDICATOR_FIELDS",
     "TABLES",
     "Column",
     "Dataset",
@@ -141,22 +142,23 @@ register_table(
         key=("project_id",),
     )
 )
+#: An indicator's columns after the key of what it measures (a project, or a unit-year).
+INDICATOR_FIELDS = (
+    Column("indicator_id", "指标编码", "id", True),
+    Column("level1", "一级指标", "text", True),
+    Column("level2", "二级指标", "text"),
+    Column("name", "三级指标", "text", True),
+    Column("points", "分值", "number", True),
+    Column("rule", "评分方法", "text", True),
+    Column("target", "年度指标值", "text"),
+    Column("params", "评分参数", "json"),
+    Column("unit_of_measure", "计量单位", "text"),
+)
 register_table(
     TableSpec(
         "indicators",
         "绩效指标",
-        (
-            Column("project_id", "项目编码", "id", True),
-            Column("indicator_id", "指标编码", "id", True),
-            Column("level1", "一级指标", "text", True),
-            Column("level2", "二级指标", "text"),
-            Column("name", "三级指标", "text", True),
-            Column("points", "分值", "number", True),
-            Column("rule", "评分方法", "text", True),
-            Column("target", "年度指标值", "text"),
-            Column("params", "评分参数", "json"),
-            Column("unit_of_measure", "计量单位", "text"),
-        ),
+        (Column("project_id", "项目编码", "id", True), *INDICATOR_FIELDS),
         key=("project_id", "indicator_id"),
     )
 )

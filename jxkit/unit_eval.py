@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import (
+    INDICATOR_FIELDS,
     TABLES,
     Column,
     Dataset,
@@ -53,15 +54,7 @@ register_table(
         (
             Column("unit_id", "单位编码", "id", True),
             Column("year", "年度", "year", True),
-            Column("indicator_id", "指标编码", "id", True),
-            Column("level1", "一级指标", "text", True),
-            Column("level2", "二级指标", "text"),
-            Column("name", "三级指标", "text", True),
-            Column("points", "分值", "number", True),
-            Column("rule", "评分方法", "text", True),
-            Column("target", "年度指标值", "text"),
-            Column("params", "评分参数", "json"),
-            Column("unit_of_measure", "计量单位", "text"),
+            *INDICATOR_FIELDS,
         ),
         key=("unit_id", "year", "indicator_id"),
         required=False,
