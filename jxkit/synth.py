@@ -625,22 +625,31 @@ def _indicators(
     target_text = col("target_text").copy()
     target_text[numeric] = _fmt(target[numeric], np.full(int(numeric.sum()), 2))
 
-    points = col("points")
     indicators = pd.DataFrame(
         {
             "project_id": projects["project_id"].to_numpy()[proj],
-            "indicator_id": col("indicator_id"),
-            "level1": col("level1"),
-            "level2": col("level2"),
-            "name": col("name"),
-            "points": points.astype(np.int64) if (points == np.round(points)).all() else points,
-            "rule": col("rule"),
-            "target": target_text,
-            "params": col("params"),
-            "unit_of_measure": col("unit_of_measure"),
+            **_indicator_fields(col, target_text),
         }
     )
     return indicators, {"proj": proj, "var": var, "target": target}, variants
+
+
+def _indicator_fields(
+    col: Callable[[str], np.ndarray], target_text: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The indicator columns after the key (shared by project and unit indicators)."""
+    points = col("points")
+    return {
+        "indicator_id": col("indicator_id"),
+        "level1": col("level1"),
+        "level2": col("level2"),
+        "name": col("name"),
+        "points": points.astype(np.int64) if (points == np.round(points)).all() else points,
+        "rule": col("rule"),
+        "target": target_text,
+        "params": col("params"),
+        "unit_of_measure": col("unit_of_measure"),
+    }
 
 
 def _is_number(value: object) -> bool:
@@ -1183,24 +1192,9 @@ def _unit_tables(
     numeric = col("numeric").astype(bool)
     target_text = col("target_text").copy()
     target_text[numeric] = _fmt(target[numeric], np.full(int(numeric.sum()), 2))
-    points = col("points")
     uid = units["unit_id"].to_numpy()[unit_pos]
     yr = years[year_pos]
-    indicators = pd.DataFrame(
-        {
-            "unit_id": uid,
-            "year": yr,
-            "indicator_id": col("indicator_id"),
-            "level1": col("level1"),
-            "level2": col("level2"),
-            "name": col("name"),
-            "points": points.astype(np.int64) if (points == np.round(points)).all() else points,
-            "rule": col("rule"),
-            "target": target_text,
-            "params": col("params"),
-            "unit_of_measure": col("unit_of_measure"),
-        }
-    )
+    indicators = pd.DataFrame({"unit_id": uid, "year": yr, **_indicator_fields(col, target_text)})
     q = quality[unit_pos, year_pos]
     u, depth_u, side_u, extra_u = rng.random((4, len(var)))
     values = _values(variants, var, target, q, u, depth_u, side_u, extra_u)
