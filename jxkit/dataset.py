@@ -26,7 +26,7 @@ import pandas as pd
 from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_code
 from .errors import DataError, Problem
 from .rules import RULES, check_params, get_rule
-from .tables import ROW, list_sheets, read_table
+from .tables import ROW, TEXT, list_sheets, read_table
 from .text import to_number
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "find_csv",
     "find_sheet",
     "is_dataset",
+    "key_codes",
     "load_dataset",
     "parse_dates",
     "parse_number",
@@ -179,6 +180,11 @@ register_table(
 )
 
 
+#: Codes of one column over some frames: (codes, number of distinct values), by
+#: (column, frame ids). Filled while a dataset is checked, so each column is hashed once.
+CodeMemo = dict[tuple[str, tuple[int, ...]], tuple[np.ndarray, int]]
+
+
 @dataclass
 class Dataset:
     """The loaded tables (canonical column names, typed) and where each came from.
@@ -193,6 +199,8 @@ class Dataset:
     encodings: dict[str, str] = field(default_factory=dict)
     #: optional tables this load did not read (``load_dataset(only=...)``)
     not_read: set[str] = field(default_factory=set)
+    #: column codes shared by the checks while the dataset is loaded (see key_codes)
+    codes: CodeMemo = field(default_factory=dict, repr=False)
 
     @property
     def units(self) -> pd.DataFrame:
@@ -337,11 +345,11 @@ class _Collector:
     def rows(
         self, frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str, message: str
     ) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
+        at = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(at):
             return
-        values = frame[column].to_numpy()[mask] if column in frame else [None] * int(mask.sum())
-        for row, value in zip(frame.index[mask], values, strict=True):
+        values = frame[column].iloc[at].tolist() if column in frame else [None] * len(at)
+        for row, value in zip(frame.index[at], values, strict=True):
             self.problems.append(Problem(self.source, message, int(row), self.col(column), value))
 
     def table(self, message: str) -> None:
@@ -375,13 +383,19 @@ def _type_table(
 
 def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
     """Type one column, reporting cells that do not fit; work is done per distinct value."""
+    column = frame[c.name]
     if c.kind == "text" and not c.required:  # free text (evidence, notes): kept as written
-        return frame[c.name].astype(object)
-    codes, uniques = pd.factorize(frame[c.name].to_numpy(dtype=object), use_na_sentinel=False)
-    texts = np.array(["" if u is None or u != u else str(u).strip() for u in uniques], dtype=object)
+        return _text(column)
+    # factorized as it is: Arrow-backed text is hashed in C, never turned into objects
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    raw = np.asarray(uniques, dtype=object)
+    texts = np.array(["" if u is None or u != u else str(u).strip() for u in raw], dtype=object)
 
     def spread(values: Any, dtype: Any = object) -> pd.Series:
-        # dtype given explicitly: pandas would otherwise infer its slower "str" dtype
+        if dtype is object:  # text stays text (Arrow-backed), as read
+            if len(texts) == len(values) and (values == raw).all():
+                return _text(column)
+            return pd.Series(pd.array(list(values), dtype=TEXT).take(codes), index=frame.index)
         return pd.Series(np.asarray(values, dtype=dtype)[codes], index=frame.index, dtype=dtype)
 
     s = spread(texts)
@@ -439,6 +453,13 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
     return spread(np.where(known_u == "", texts, known_u))
 
 
+def _text(column: pd.Series) -> pd.Series:
+    """A text column in the dataset's one text dtype (Arrow-backed; "" for empty cells)."""
+    if column.dtype == TEXT:
+        return column
+    return column.fillna("").astype(str).astype(TEXT)
+
+
 # ----------------------------------------------------------------------------- checks
 
 Check = Callable[[Dataset, dict[str, _Collector]], None]
@@ -451,8 +472,11 @@ def check(func: Check) -> Check:
     return func
 
 
-def _duplicates(frame: pd.DataFrame, key: tuple[str, ...], out: _Collector) -> None:
-    dup = frame.duplicated(list(key), keep="first")
+def _duplicates(
+    frame: pd.DataFrame, key: tuple[str, ...], out: _Collector, memo: CodeMemo | None = None
+) -> None:
+    (codes,) = key_codes(key, frame, memo=memo)
+    dup = pd.Series(codes, index=frame.index).duplicated(keep="first")
     if not dup.any():
         return
     first = frame.reset_index().drop_duplicates(list(key)).set_index(list(key))["row"]
@@ -472,14 +496,56 @@ def _duplicates(frame: pd.DataFrame, key: tuple[str, ...], out: _Collector) -> N
         )
 
 
+def key_codes(
+    key: Iterable[str], *frames: pd.DataFrame, memo: CodeMemo | None = None
+) -> list[np.ndarray]:
+    """One integer per row for the values of ``key``, shared by all ``frames``.
+
+    Equal keys get equal codes across the frames, so joins and look-ups work on integers
+    (each column factorized once, Arrow-backed text hashed in C).
+    """
+    sizes = [len(f) for f in frames]
+    combined = np.zeros(sum(sizes), dtype=np.int64)
+    for name in key:
+        codes, n = _column_codes(name, frames, memo)
+        if combined.any() and (int(combined.max()) + 1) * n >= 2**62:
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        combined = combined * max(n, 1) + codes
+    return np.split(combined, np.cumsum(sizes)[:-1])
+
+
+def _column_codes(
+    name: str, frames: tuple[pd.DataFrame, ...], memo: CodeMemo | None
+) -> tuple[np.ndarray, int]:
+    place = (name, tuple(id(f) for f in frames))
+    if memo is not None and place in memo:
+        return memo[place]
+    codes, uniques = pd.factorize(
+        pd.concat([f[name] for f in frames], ignore_index=True), use_na_sentinel=False
+    )
+    found = np.asarray(codes, dtype=np.int64), len(uniques)
+    if memo is not None:
+        memo[place] = found
+        if len(frames) == 2:  # each frame alone, and both the other way round, share the codes
+            a, b = found[0][: len(frames[0])], found[0][len(frames[0]) :]
+            memo[(name, (id(frames[0]),))] = (a, found[1])
+            memo[(name, (id(frames[1]),))] = (b, found[1])
+            memo[(name, (id(frames[1]), id(frames[0])))] = (np.concatenate([b, a]), found[1])
+    return found
+
+
 def _unknown(
-    frame: pd.DataFrame, key: list[str], known: pd.DataFrame, out: _Collector, message: str
+    frame: pd.DataFrame,
+    key: list[str],
+    known: pd.DataFrame,
+    out: _Collector,
+    message: str,
+    memo: CodeMemo | None = None,
 ) -> None:
     if frame.empty:
         return
-    k = pd.MultiIndex.from_frame(frame[key]) if len(key) > 1 else pd.Index(frame[key[0]])
-    ref = pd.MultiIndex.from_frame(known[key]) if len(key) > 1 else pd.Index(known[key[0]])
-    out.rows(frame, ~k.isin(ref), key[-1], message)
+    codes, ref = key_codes(key, frame, known, memo=memo)
+    out.rows(frame, ~pd.Series(codes).isin(ref).to_numpy(), key[-1], message)
 
 
 @check
@@ -495,6 +561,7 @@ def _references(ds: Dataset, out: dict[str, _Collector]) -> None:
         ds.indicators,
         out["evaluations"],
         "该项目下没有这个指标编码（绩效指标表中不存在）",
+        ds.codes,
     )
 
 
@@ -645,11 +712,14 @@ def load_dataset(path: str | os.PathLike[str], *, only: Iterable[str] | None = N
         tables[name] = _empty(TABLES[name])
         collectors[name] = _Collector(p.name, {})
     ds = Dataset(p, tables, sources, encodings, not_read)
+    # the keys shared by indicators and evaluations are hashed once for all checks
+    key_codes(["project_id", "indicator_id"], ds.indicators, ds.evaluations, memo=ds.codes)
     for spec in TABLES.values():
         if spec.key and not tables[spec.name].empty:
-            _duplicates(tables[spec.name], spec.key, collectors[spec.name])
+            _duplicates(tables[spec.name], spec.key, collectors[spec.name], ds.codes)
     for func in CHECKS:
         func(ds, collectors)
+    ds.codes.clear()  # valid only while nobody can have changed the tables
     problems = [
         pr
         for name in TABLES
@@ -674,7 +744,7 @@ def _blank(c: Column, index: pd.Index) -> pd.Series:
         return pd.Series(pd.NA, index=index, dtype=_dtype(c))
     if c.kind == "date":
         return pd.Series(pd.NaT, index=index, dtype=_dtype(c))
-    return pd.Series("", index=index, dtype=object)
+    return pd.Series("", index=index, dtype=TEXT)
 
 
 def _dtype(c: Column) -> Any:
@@ -684,4 +754,4 @@ def _dtype(c: Column) -> Any:
         "year": "Int64",
         "bool": "boolean",
         "date": "datetime64[ns]",
-    }.get(c.kind, object)
+    }.get(c.kind, TEXT)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,11 +69,11 @@ class ScoreResult:
     ``projects`` has :data:`PROJECT_COLUMNS`, then ``flags`` (the red flags of practice,
     joined with "；") and one subtotal column per first-level indicator (scaled like the
     total, so subtotals add up to it). ``indicators`` has, per indicator row: target,
-    actual, rule, params, points, applicable, score, lost, evidence, note, flag.
+    actual, rule, params, points, applicable, score, lost, evidence, note, flag; it is
+    built on first use, so a job that needs the totals alone does not pay for it.
     """
 
     projects: pd.DataFrame
-    indicators: pd.DataFrame
     level1: list[str]
     settings: dict[str, Any] = field(default_factory=dict)
     #: with ``skip_invalid``: projects and rounds left out, and why (columns project_id,
@@ -80,6 +81,15 @@ class ScoreResult:
     skipped: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["project_id", "round", "problems"])
     )
+    breakdown_rows: Callable[[], pd.DataFrame] = field(default=pd.DataFrame, repr=False)
+    _indicators: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Every scored indicator row of every project and round (see the class note)."""
+        if self._indicators is None:
+            self._indicators = self.breakdown_rows()
+        return self._indicators
 
     def problems_of(self, project_id: str, round: str) -> list[str]:
         """Why a project could not be scored in a round (empty when it was scored)."""
@@ -124,19 +134,18 @@ def score(
     reports must not stop because one project is incomplete).
     """
     policy = policy or default_policy()
-    rows = _indicator_rows(dataset, ROUNDS if round is None else (round,), year)
-    bad: list[tuple[int, Problem]] = []
-    rows = _score_rows(rows, dataset, bad)
+    rows = _Rows.join(dataset, ROUNDS if round is None else (round,), year)
+    bad = _score_rows(rows)
     if bad and not skip_invalid:
         raise ScoringError([p for _, p in bad], title="以下完成值无法评分")
-    rows, skipped = _leave_out(rows, bad)
-    rows = _flag_rows(rows, policy)
+    skipped = rows.leave_out(bad)
+    _flag_rows(rows, policy)
     empty: list[tuple[int, Problem]] = []
-    projects, level1 = _totals(rows, dataset, policy, empty)
+    projects, level1 = _totals(rows, policy, empty)
     if empty and not skip_invalid:
         raise ScoringError([p for _, p in empty], title="以下项目无法评分")
     if empty:
-        rows, more = _leave_out(rows, empty)
+        more = rows.leave_out(empty)
         keys = set(zip(more["project_id"], more["round"], strict=True))
         kept = [
             (p, r) not in keys
@@ -150,100 +159,175 @@ def score(
         "policy": policy.source,
         "jxkit": __version__,
     }
-    return ScoreResult(projects, rows, level1, settings, skipped)
+    return ScoreResult(projects, level1, settings, skipped, rows.frame)
 
 
-def _leave_out(
-    rows: pd.DataFrame, bad: list[tuple[int, Problem]]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows without the projects and rounds that have problems, and those problems."""
-    found: dict[tuple[str, str], list[str]] = {}
-    for pos, problem in bad:
-        key = (str(rows["project_id"].iat[pos]), str(rows["round"].iat[pos]))
-        found.setdefault(key, []).append(str(problem))
-    skipped = pd.DataFrame(
-        [(p, r, msgs) for (p, r), msgs in sorted(found.items())],
-        columns=["project_id", "round", "problems"],
-    )
-    if not found:
-        return rows, skipped
-    pairs = pd.MultiIndex.from_frame(rows[["project_id", "round"]].astype(str))
-    keep = ~pairs.isin(list(found))
-    return rows[keep].reset_index(drop=True), skipped
+def _codes(*columns: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of the values of several columns read as one (shared uniques)."""
+    joined = pd.concat(columns, ignore_index=True) if len(columns) > 1 else columns[0]
+    codes, uniques = pd.factorize(joined, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
 
 
-def _indicator_rows(dataset: Dataset, rounds: tuple[str, ...], year: int | None) -> pd.DataFrame:
-    """Indicator rows of every project valued in each round, with their values and facts.
+def _take(values: pd.Series, at: np.ndarray, blank: Any = "") -> pd.Series:
+    """``values`` at positions ``at``; ``blank`` where ``at`` is -1."""
+    if not len(at):
+        return values.iloc[:0].reset_index(drop=True)
+    if (at >= 0).all():
+        return values.iloc[at].reset_index(drop=True)
+    ext = pd.concat([values, pd.Series([blank], dtype=values.dtype)], ignore_index=True)
+    return ext.iloc[np.where(at >= 0, at, len(values))].reset_index(drop=True)
 
-    Joins on integer codes shared by both tables rather than on text keys: on millions
-    of rows this is several times faster than a merge.
+
+@dataclass
+class _Rows:
+    """The indicator rows scored, one per (indicator row, round), as columns of arrays.
+
+    Positions point into the dataset's indicators (``ind``) and evaluations (``ev``, -1
+    when a row has no value) so that no text is copied until a breakdown is asked for.
+    Keys are integer codes shared by both tables: on millions of rows joining on them is
+    several times faster than a merge on text.
     """
-    projects = dataset.projects
-    if year is not None:
-        projects = projects[projects["year"] == year]
-    ind, ev = dataset.indicators, dataset.evaluations
-    n_ind = len(ind)
-    p_codes, p_uniques = pd.factorize(
-        np.concatenate([ind["project_id"].to_numpy(object), ev["project_id"].to_numpy(object)])
-    )
-    i_codes, i_uniques = pd.factorize(
-        np.concatenate([ind["indicator_id"].to_numpy(object), ev["indicator_id"].to_numpy(object)])
-    )
-    key = p_codes.astype(np.int64) * max(len(i_uniques), 1) + i_codes
-    ind_p, ev_p, ind_key, ev_key = p_codes[:n_ind], p_codes[n_ind:], key[:n_ind], key[n_ind:]
-    project_pos = pd.Index(projects["project_id"]).get_indexer(p_uniques)  # -1: not scored
-    ev_round = ev["round"].to_numpy(object)
-    columns: dict[str, list[np.ndarray]] = {"sel": [], "ev": [], "round": []}
-    for r in rounds:
-        in_round = np.flatnonzero(ev_round == r)
-        valued = np.zeros(len(p_uniques), dtype=bool)
-        valued[ev_p[in_round]] = True
-        sel = np.flatnonzero(valued[ind_p] & (project_pos[ind_p] >= 0))
-        lookup = pd.Index(ev_key[in_round])
-        if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
-            keep = ~lookup.duplicated()
-            lookup, in_round = lookup[keep], in_round[keep]
-        match = lookup.get_indexer(ind_key[sel])
-        columns["sel"].append(sel)
-        columns["ev"].append(np.where(match >= 0, in_round[np.maximum(match, 0)], -1))
-        columns["round"].append(np.full(len(sel), r, dtype=object))
-    sel = np.concatenate(columns["sel"]) if rounds else np.array([], dtype=np.intp)
-    ev_rows = np.concatenate(columns["ev"]) if rounds else np.array([], dtype=np.intp)
-    rows = ind.iloc[sel].reset_index().rename(columns={"row": "indicator_row"})
-    rows["target_value"] = to_number(ind["target"], decorated=True)[0][sel]
-    rows.insert(1, "round", np.concatenate(columns["round"]) if rounds else [])
-    has_value = ev_rows >= 0
-    for col in ("actual", "evidence", "note"):
-        values = ev[col].to_numpy(object)
-        rows[col] = np.where(has_value, values[np.maximum(ev_rows, 0)] if len(values) else "", "")
-    rows["evaluation_row"] = np.where(
-        has_value, ev.index.to_numpy()[np.maximum(ev_rows, 0)] if len(ev) else 0, np.nan
-    )
-    facts = projects[["unit_id", "year", "category", "budget", "spent"]]
-    at = project_pos[ind_p[sel]]
-    for col in facts.columns:
-        rows[col] = facts[col].to_numpy()[at] if len(at) else facts[col].to_numpy()[:0]
-    return rows
+
+    dataset: Dataset
+    ind: pd.DataFrame
+    ev: pd.DataFrame
+    projects: pd.DataFrame
+    at_ind: np.ndarray
+    at_ev: np.ndarray
+    round: np.ndarray  # object: "self" / "review"
+    project: np.ndarray  # project code (shared by ind and ev)
+    at_project: np.ndarray  # position in ``projects``
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def join(cls, dataset: Dataset, rounds: tuple[str, ...], year: int | None) -> _Rows:
+        projects = dataset.projects
+        if year is not None:
+            projects = projects[projects["year"] == year]
+        # shallow copies: with copy-on-write a later edit of the dataset leaves these as they are
+        ind, ev = dataset.indicators.copy(deep=False), dataset.evaluations.copy(deep=False)
+        n_ind = len(ind)
+        p_codes, p_uniques = _codes(ind["project_id"], ev["project_id"])
+        i_codes, i_uniques = _codes(ind["indicator_id"], ev["indicator_id"])
+        key = p_codes * max(len(i_uniques), 1) + i_codes
+        ind_p, ev_p, ind_key, ev_key = p_codes[:n_ind], p_codes[n_ind:], key[:n_ind], key[n_ind:]
+        project_pos = pd.Index(projects["project_id"]).get_indexer(p_uniques)  # -1: not scored
+        sels, evs, labels = [], [], []
+        for r in rounds:
+            in_round = np.flatnonzero(np.asarray(ev["round"] == r, dtype=bool))
+            valued = np.zeros(len(p_uniques), dtype=bool)
+            valued[ev_p[in_round]] = True
+            sel = np.flatnonzero(valued[ind_p] & (project_pos[ind_p] >= 0))
+            lookup = pd.Index(ev_key[in_round])
+            if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
+                keep = ~lookup.duplicated()
+                lookup, in_round = lookup[keep], in_round[keep]
+            match = lookup.get_indexer(ind_key[sel])
+            sels.append(sel)
+            evs.append(np.where(match >= 0, in_round[np.maximum(match, 0)], -1))
+            labels.append(np.full(len(sel), r, dtype=object))
+        at_ind = np.concatenate(sels) if sels else np.array([], dtype=np.intp)
+        project = ind_p[at_ind]
+        return cls(
+            dataset,
+            ind,
+            ev,
+            projects,
+            at_ind,
+            np.concatenate(evs) if evs else np.array([], dtype=np.intp),
+            np.concatenate(labels) if labels else np.array([], dtype=object),
+            project,
+            project_pos[project],
+        )
+
+    def __len__(self) -> int:
+        return len(self.at_ind)
+
+    def of_ind(self, values: np.ndarray) -> np.ndarray:
+        """A per-indicator-row array, for the rows scored."""
+        return values[self.at_ind]
+
+    def fact(self, column: str) -> np.ndarray:
+        return self.projects[column].to_numpy()[self.at_project]
+
+    def group(self) -> np.ndarray:
+        """Project-and-round of each row, as a code."""
+        return self.project * 2 + (self.round == "review")
+
+    def keep(self, mask: np.ndarray) -> None:
+        for name in ("at_ind", "at_ev", "round", "project", "at_project"):
+            setattr(self, name, getattr(self, name)[mask])
+        self.values = {k: v[mask] for k, v in self.values.items()}
+
+    def leave_out(self, bad: list[tuple[int, Problem]]) -> pd.DataFrame:
+        """Drop the projects and rounds that have problems; return them and their problems."""
+        found: dict[tuple[str, str], list[str]] = {}
+        groups: set[int] = set()
+        group = self.group()
+        pid = self.ind["project_id"]
+        for pos, problem in bad:
+            key = (str(pid.iat[self.at_ind[pos]]), str(self.round[pos]))
+            found.setdefault(key, []).append(str(problem))
+            groups.add(int(group[pos]))
+        skipped = pd.DataFrame(
+            [(p, r, msgs) for (p, r), msgs in sorted(found.items())],
+            columns=["project_id", "round", "problems"],
+        )
+        if found:
+            self.keep(~np.isin(group, list(groups)))
+        return skipped
+
+    def frame(self) -> pd.DataFrame:
+        """The breakdown as a table (see :class:`ScoreResult`)."""
+        ind, ev, v = self.ind, self.ev, self.values
+        rows = ind.iloc[self.at_ind].reset_index().rename(columns={"row": "indicator_row"})
+        rows["target_value"] = v["target_value"]
+        rows.insert(1, "round", self.round)
+        for col in ("actual", "evidence", "note"):
+            rows[col] = _take(ev[col], self.at_ev).to_numpy(object)
+        rows["evaluation_row"] = np.where(
+            self.at_ev >= 0,
+            ev.index.to_numpy()[np.maximum(self.at_ev, 0)] if len(ev) else 0,
+            np.nan,
+        )
+        for col in ("unit_id", "year", "category", "budget", "spent"):
+            rows[col] = self.fact(col) if len(self) else self.projects[col].to_numpy()[:0]
+        for col in ("applicable", "score", "lost", "actual_value", "target_value", "flag"):
+            rows[col] = v[col]
+        return rows
 
 
-def _score_rows(
-    rows: pd.DataFrame, dataset: Dataset, problems: list[tuple[int, Problem]]
-) -> pd.DataFrame:
+def _per_value(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column and its distinct values as stripped text."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64), strip(np.asarray(uniques, dtype=object))
+
+
+def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
+    """Score every row, per (rule, parameters) group; return the rows that cannot be scored."""
+    ind, ev = rows.ind, rows.ev
+    problems: list[tuple[int, Problem]] = []
     # each distinct value is read once: its text, whether it is 不适用, and its number
-    codes, uniques = pd.factorize(rows["actual"].to_numpy(object), use_na_sentinel=False)
-    texts = strip(uniques)
-    label_v = texts[codes]
-    rows["applicable"] = ~np.array([t.lower() in _NA for t in texts], dtype=bool)[codes]
-    actual_v = to_number(texts, decorated=True)[0][codes]
-    target_v = rows["target_value"].to_numpy(float)
+    a_codes, a_texts = _per_value(ev["actual"])
+    a_texts = np.append(a_texts, "")  # the code of rows without a value
+    a_codes = np.append(a_codes, len(a_texts) - 1)[rows.at_ev]
+    label_v = a_texts[a_codes]
+    applicable = ~np.array([t.lower() in _NA for t in a_texts], dtype=bool)[a_codes]
+    actual_v = to_number(a_texts, decorated=True)[0][a_codes]
+    target_v = rows.of_ind(to_number(ind["target"], decorated=True)[0])
     score = np.full(len(rows), np.nan)
-    source = dataset.sources.get("evaluations", "评价表")
-    points = rows["points"].to_numpy(float)
-    budget, spent = rows["budget"].to_numpy(float), rows["spent"].to_numpy(float)
-    applicable = rows["applicable"].to_numpy()
-    for (rule_name, params_text), where in rows.groupby(
-        ["rule", "params"], sort=True
-    ).indices.items():
+    source = rows.dataset.sources.get("evaluations", "评价表")
+    points = rows.of_ind(ind["points"].to_numpy(float))
+    budget, spent = rows.fact("budget").astype(float), rows.fact("spent").astype(float)
+    rule_codes, rule_names = _per_value(ind["rule"])
+    param_codes, param_texts = _per_value(ind["params"])
+    group = rows.of_ind(rule_codes * max(len(param_texts), 1) + param_codes)
+    for g, where in sorted(pd.Series(group).groupby(group, sort=True).indices.items()):
+        rule_name, params_text = (
+            rule_names[g // len(param_texts)],
+            param_texts[g % len(param_texts)],
+        )
         rule = get_rule(rule_name)
         if rule is None:  # load_dataset has reported it; here only a guard for hand-made frames
             continue
@@ -252,7 +336,9 @@ def _score_rows(
         missing = (label_v[where] == "") if needed else np.zeros(len(where), dtype=bool)
         live = where[applicable[where] & ~missing]
         for pos in where[missing]:
-            _problem(problems, rows, pos, source, f"缺少{_round(rows, pos)}完成值")
+            problems.append(
+                _problem(rows, pos, source, f"缺少{ROUND_NAMES.get(rows.round[pos], '')}完成值")
+            )
         if len(live) == 0:
             continue
         batch = Batch(
@@ -268,91 +354,101 @@ def _score_rows(
         score[live] = outcome.score
         for mask, reason in outcome.invalid:
             for pos in live[mask]:
-                _problem(problems, rows, pos, source, reason)
-    rows["score"] = np.where(applicable, score, 0.0)
-    rows["lost"] = np.where(applicable, points - rows["score"].to_numpy(), 0.0)
-    rows["actual_value"] = actual_v
-    rows["target_value"] = target_v
-    return rows
-
-
-def _round(rows: pd.DataFrame, pos: int) -> str:
-    return ROUND_NAMES.get(rows["round"].iat[pos], "")
-
-
-def _problem(
-    problems: list[tuple[int, Problem]], rows: pd.DataFrame, pos: int, source: str, reason: str
-) -> None:
-    r = rows.iloc[pos]
-    row = None if pd.isna(r["evaluation_row"]) else int(r["evaluation_row"])
-    problems.append(
-        (
-            int(pos),
-            Problem(
-                source,
-                f"项目 {r['project_id']} 指标 {r['indicator_id']}（{r['name']}）{reason}",
-                row,
-                "actual",
-                r["actual"] or None,
-            ),
-        )
+                problems.append(_problem(rows, pos, source, reason))
+    score = np.where(applicable, score, 0.0)
+    rows.values.update(
+        applicable=applicable,
+        score=score,
+        lost=np.where(applicable, points - score, 0.0),
+        points=points,
+        actual_value=actual_v,
+        target_value=target_v,
     )
+    return problems
 
 
-def _flag_rows(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+def _problem(rows: _Rows, pos: int, source: str, reason: str) -> tuple[int, Problem]:
+    i, e = int(rows.at_ind[pos]), int(rows.at_ev[pos])
+    ind = rows.ind
+    text = f"项目 {ind['project_id'].iat[i]} 指标 {ind['indicator_id'].iat[i]}（{ind['name'].iat[i]}）{reason}"
+    actual = str(rows.ev["actual"].iat[e]) if e >= 0 else ""
+    row = int(rows.ev.index[e]) if e >= 0 else None
+    return int(pos), Problem(source, text, row, "actual", actual or None)
+
+
+def _flag_rows(rows: _Rows, policy: Policy) -> None:
     """Red flags of practice on single indicators (domain.md, "Practice")."""
-    positive = rows["rule"].isin(_POSITIVE_RULES).to_numpy()
+    ind, ev = rows.ind, rows.ev
+    positive = rows.of_ind(ind["rule"].isin(_POSITIVE_RULES).to_numpy(bool))
     with np.errstate(divide="ignore", invalid="ignore"):
-        completion = rows["actual_value"].to_numpy() / rows["target_value"].to_numpy()
-    overrun = positive & (completion >= policy.overrun_ratio) & (strip(rows["note"]) == "")
+        completion = rows.values["actual_value"] / rows.values["target_value"]
+    note_codes, note_texts = _per_value(ev["note"])
+    blank_note = np.append(note_texts == "", True)[
+        np.where(rows.at_ev >= 0, np.append(note_codes, 0)[rows.at_ev], len(note_texts))
+    ]
+    overrun = positive & (completion >= policy.overrun_ratio) & blank_note
     overrun_text = f"完成值超过指标值 {policy.overrun_ratio:.0%} 以上，未说明偏差原因"
     cost_text = "成本类指标按正向方法计分"
     cost = np.zeros(len(rows), dtype=bool)
     if policy.cost_words:
         words = re.compile("|".join(map(re.escape, policy.cost_words)))
         looks_like_cost = lambda x: bool(words.search(str(x)))  # noqa: E731
-        cost = per_value(rows["name"], looks_like_cost, bool) | per_value(
-            rows["level2"], looks_like_cost, bool
+        cost = rows.of_ind(
+            per_value(ind["name"], looks_like_cost, bool)
+            | per_value(ind["level2"], looks_like_cost, bool)
         )
     cost &= positive
     flag = np.full(len(rows), "", dtype=object)
     flag[overrun] = overrun_text
     flag[cost & ~overrun] = cost_text
     flag[cost & overrun] = f"{overrun_text}；{cost_text}"
-    rows["flag"] = flag
-    return rows
+    rows.values["flag"] = flag
 
 
 def _totals(
-    rows: pd.DataFrame, dataset: Dataset, policy: Policy, problems: list[tuple[int, Problem]]
+    rows: _Rows, policy: Policy, problems: list[tuple[int, Problem]]
 ) -> tuple[pd.DataFrame, list[str]]:
     """Totals, grades and subtotals per project and round, summed with np.bincount."""
-    project_codes, _ = pd.factorize(rows["project_id"].to_numpy(object))
-    round_codes = (rows["round"].to_numpy(object) == "review").astype(np.int64)
-    group, _ = pd.factorize(project_codes.astype(np.int64) * 2 + round_codes)
+    group, _ = pd.factorize(rows.group())
+    group = np.asarray(group, dtype=np.int64)
     n = int(group.max()) + 1 if len(group) else 0
-    _, first = np.unique(group, return_index=True)
-    applicable = rows["applicable"].to_numpy(bool)
-    score_app = np.where(applicable, rows["score"].to_numpy(float), 0.0)
+    # factorize numbers groups in order of first appearance: a group starts where the
+    # running maximum grows
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
+    v = rows.values
+    applicable = v["applicable"]
+    score_app = np.where(applicable, v["score"], 0.0)
     earned = np.bincount(group, weights=score_app, minlength=n)
-    app_points = np.bincount(group, weights=np.where(applicable, rows["points"], 0.0), minlength=n)
-    full = (rows["lost"].to_numpy(float) <= 1e-9) | ~applicable
+    app_points = np.bincount(group, weights=np.where(applicable, v["points"], 0.0), minlength=n)
+    full = (v["lost"] <= 1e-9) | ~applicable
     all_full = np.bincount(group, weights=~full, minlength=n) == 0
-    out = rows.iloc[first][["project_id", "round", "unit_id", "year", "category"]].reset_index(
-        drop=True
+    pid = rows.ind["project_id"]
+    out = pd.DataFrame(
+        {
+            "project_id": pid.iloc[rows.at_ind[first]].to_numpy(object) if n else [],
+            "round": rows.round[first],
+            **{c: rows.fact(c)[first] for c in ("unit_id", "year", "category")},
+        }
     )
+    if not n:
+        out = out.astype({c: rows.projects[c].dtype for c in ("unit_id", "year", "category")})
     for g in np.flatnonzero(app_points <= 0):
-        pid, r = out["project_id"].iat[g], out["round"].iat[g]
-        message = f"项目 {pid} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分"
+        p, r = out["project_id"].iat[g], out["round"].iat[g]
+        message = f"项目 {p} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分"
         problems.append(
-            (int(first[g]), Problem(dataset.sources.get("evaluations", "评价表"), message))
+            (int(first[g]), Problem(rows.dataset.sources.get("evaluations", "评价表"), message))
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(app_points > 0, 100.0 / app_points, np.nan)
     total = round_half_up(earned * scale)
-    l1_codes, l1_names = pd.factorize(rows["level1"])
+    l1_codes, l1_names = pd.factorize(rows.ind["level1"])
     level1 = [str(x) for x in l1_names]
-    flat = group.astype(np.int64) * len(level1) + l1_codes
+    present = np.zeros(len(level1), dtype=bool)
+    present[np.asarray(l1_codes)[rows.at_ind]] = True  # first-level names of the rows scored
+    remap = np.cumsum(present) - 1
+    level1 = [name for name, p in zip(level1, present, strict=True) if p]
+    l1 = remap[np.asarray(l1_codes)[rows.at_ind]]
+    flat = group * len(level1) + l1
     size = n * len(level1)
     sums = np.bincount(flat, weights=score_app, minlength=size).reshape(n, len(level1))
     counts = np.bincount(flat, weights=applicable, minlength=size).reshape(n, len(level1))
@@ -372,13 +468,13 @@ def _totals(
     return out[[*PROJECT_COLUMNS, "flags", *level1]].reset_index(drop=True), level1
 
 
-def _project_flags(group: np.ndarray, all_full: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
+def _project_flags(group: np.ndarray, all_full: np.ndarray, rows: _Rows) -> np.ndarray:
     """Per group: 全部指标均为满分 and the flagged indicators, joined with "；"."""
     parts: list[list[str]] = [["全部指标均为满分"] if f else [] for f in all_full]
-    flagged = np.flatnonzero(rows["flag"].to_numpy(object) != "")
-    names, flags = rows["name"].to_numpy(object), rows["flag"].to_numpy(object)
-    for i in flagged:
-        parts[group[i]].append(f"{names[i]}：{flags[i]}")
+    flags = rows.values["flag"]
+    names = rows.ind["name"]
+    for i in np.flatnonzero(flags != ""):
+        parts[group[i]].append(f"{names.iat[rows.at_ind[i]]}：{flags[i]}")
     return np.array(["；".join(p) for p in parts], dtype=object)
 
 

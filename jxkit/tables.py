@@ -6,6 +6,7 @@ user wrote it ("12万") and say where it is; typing happens in :mod:`jxkit.datas
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
@@ -13,7 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from .errors import DataError, Problem
 
@@ -37,10 +41,16 @@ def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
     """Read a CSV file as text columns, guessing UTF-8 (with or without BOM) or GB18030.
 
     GB18030 is a superset of GBK and GB2312, which Excel on Chinese Windows writes.
-    Returns the frame and the encoding that worked.
+    Returns the frame and the encoding that worked. Text columns are Arrow-backed
+    strings: read in parallel and typed per distinct value later, they keep a million-row
+    table fast; files Arrow's reader refuses (ragged rows, repeated headers) go through
+    pandas' reader, whose messages users get.
     """
     last: Exception | None = None
     for encoding in ENCODINGS:
+        fast = _read_csv_arrow(path, encoding)
+        if fast is not None:
+            return fast, encoding
         try:
             frame = pd.read_csv(
                 path,
@@ -59,6 +69,38 @@ def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
     raise DataError(
         [Problem(path.name, f"无法识别文件编码（已尝试 UTF-8 与 GBK/GB18030）：{last}")]
     )
+
+
+#: Arrow-backed text, pandas' own string dtype (cells are never missing: "" when empty).
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
+    """The file read by Arrow as text columns, or None when pandas' reader should decide."""
+    try:
+        with path.open("rb") as f:
+            head = f.readline()
+        header = next(csv.reader([head.decode(encoding).lstrip("\ufeff")]), [])
+        if not header or len(set(header)) < len(header) or not all(h.strip() for h in header):
+            return None
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                column_names=header, skip_rows=1, encoding=_ARROW_ENCODINGS[encoding]
+            ),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={c: pa.large_string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+        return None
+    return table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
+
+
+_ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}
 
 
 def list_sheets(path: Path) -> list[str]:

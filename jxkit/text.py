@@ -30,8 +30,11 @@ def per_value(
     >>> per_value(pd.Series([" a", "b ", " a"]), str.strip).tolist()
     ['a', 'b', 'a']
     """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    mapped = np.array([func(u) for u in uniques], dtype=dtype)
+    if not isinstance(values, pd.Series):
+        values = np.asarray(values, dtype=object)
+    # a Series is factorized as it is: Arrow-backed text never becomes Python objects
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([func(u) for u in np.asarray(uniques, dtype=object)], dtype=dtype)
     return mapped[codes] if len(codes) else np.array([], dtype=dtype)
 
 
@@ -67,6 +70,17 @@ def to_number(
     >>> v.tolist()[:2], bad.tolist()
     ([1000.0, nan], [False, True, False, False])
     """
-    raw = per_value(values, lambda t: _number(t, decorated), dtype=float)
+    if not isinstance(values, pd.Series):
+        values = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    distinct = np.asarray(uniques, dtype=object)
+    # plain numbers ("95", "1.5") are parsed in C; only the rest goes through _number
+    quick = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce").to_numpy(
+        float, copy=True
+    )
+    text = np.fromiter((isinstance(t, str) for t in distinct), dtype=bool, count=len(distinct))
+    slow = np.flatnonzero(~np.isfinite(quick) | ~text)
+    quick[slow] = [_number(t, decorated) for t in distinct[slow]]
+    raw = quick[codes] if len(codes) else np.array([], dtype=float)
     bad = raw == NOT_A_NUMBER
     return np.where(bad, np.nan, raw), bad
