@@ -27,7 +27,7 @@ from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_cod
 from .errors import DataError, Problem
 from .rules import RULES, check_params, get_rule
 from .tables import ROW, TEXT, list_sheets, read_table
-from .text import to_number
+from .text import factorize, shared_codes, to_number
 
 __all__ = [
     "INDICATOR_FIELDS",
@@ -180,11 +180,6 @@ register_table(
 )
 
 
-#: Codes of one column over some frames: (codes, number of distinct values), by
-#: (column, frame ids). Filled while a dataset is checked, so each column is hashed once.
-CodeMemo = dict[tuple[str, tuple[int, ...]], tuple[np.ndarray, int]]
-
-
 @dataclass
 class Dataset:
     """The loaded tables (canonical column names, typed) and where each came from.
@@ -199,8 +194,6 @@ class Dataset:
     encodings: dict[str, str] = field(default_factory=dict)
     #: optional tables this load did not read (``load_dataset(only=...)``)
     not_read: set[str] = field(default_factory=set)
-    #: column codes shared by the checks while the dataset is loaded (see key_codes)
-    codes: CodeMemo = field(default_factory=dict, repr=False)
 
     @property
     def units(self) -> pd.DataFrame:
@@ -387,7 +380,7 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
     if c.kind == "text" and not c.required:  # free text (evidence, notes): kept as written
         return _text(column)
     # factorized as it is: Arrow-backed text is hashed in C, never turned into objects
-    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    codes, uniques = factorize(column)
     raw = np.asarray(uniques, dtype=object)
     texts = np.array(["" if u is None or u != u else str(u).strip() for u in raw], dtype=object)
 
@@ -472,13 +465,11 @@ def check(func: Check) -> Check:
     return func
 
 
-def _duplicates(
-    frame: pd.DataFrame, key: tuple[str, ...], out: _Collector, memo: CodeMemo | None = None
-) -> None:
-    (codes,) = key_codes(key, frame, memo=memo)
-    dup = pd.Series(codes, index=frame.index).duplicated(keep="first")
-    if not dup.any():
+def _duplicates(frame: pd.DataFrame, key: tuple[str, ...], out: _Collector) -> None:
+    (codes,), space = key_codes(key, frame)
+    if _all_distinct(codes, space):
         return
+    dup = pd.Series(codes, index=frame.index).duplicated(keep="first")
     first = frame.reset_index().drop_duplicates(list(key)).set_index(list(key))["row"]
     cols = "、".join(out.col(k) for k in key)
     for row, ids in zip(
@@ -496,56 +487,60 @@ def _duplicates(
         )
 
 
-def key_codes(
-    key: Iterable[str], *frames: pd.DataFrame, memo: CodeMemo | None = None
-) -> list[np.ndarray]:
+def key_codes(key: Iterable[str], *frames: pd.DataFrame) -> tuple[list[np.ndarray], int]:
     """One integer per row for the values of ``key``, shared by all ``frames``.
 
-    Equal keys get equal codes across the frames, so joins and look-ups work on integers
-    (each column factorized once, Arrow-backed text hashed in C).
+    Equal keys get equal codes across the frames, so checks and joins work on integers
+    (each column is factorized once and remembered, see :func:`jxkit.text.factorize`).
+    Returns the codes of each frame and the size of the code space (codes are below it).
     """
-    sizes = [len(f) for f in frames]
-    combined = np.zeros(sum(sizes), dtype=np.int64)
+    combined: np.ndarray | None = None
+    space = 1
     for name in key:
-        codes, n = _column_codes(name, frames, memo)
-        if combined.any() and (int(combined.max()) + 1) * n >= 2**62:
-            combined = pd.factorize(combined)[0].astype(np.int64)
-        combined = combined * max(n, 1) + codes
-    return np.split(combined, np.cumsum(sizes)[:-1])
+        parts, uniques = shared_codes(*(f[name] for f in frames))
+        codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        n = max(len(uniques), 1)
+        if combined is None:
+            combined, space = codes, n
+            continue
+        if space * n >= 2**62:  # renumber the keys seen so far before they overflow
+            renumbered, seen = pd.factorize(combined)
+            combined, space = renumbered.astype(np.int64), max(len(seen), 1)
+        combined, space = combined * n + codes, space * n
+    if combined is None:
+        return [np.zeros(len(f), dtype=np.int64) for f in frames], 1
+    return np.split(combined, np.cumsum([len(f) for f in frames])[:-1]), space
 
 
-def _column_codes(
-    name: str, frames: tuple[pd.DataFrame, ...], memo: CodeMemo | None
-) -> tuple[np.ndarray, int]:
-    place = (name, tuple(id(f) for f in frames))
-    if memo is not None and place in memo:
-        return memo[place]
-    codes, uniques = pd.factorize(
-        pd.concat([f[name] for f in frames], ignore_index=True), use_na_sentinel=False
-    )
-    found = np.asarray(codes, dtype=np.int64), len(uniques)
-    if memo is not None:
-        memo[place] = found
-        if len(frames) == 2:  # each frame alone, and both the other way round, share the codes
-            a, b = found[0][: len(frames[0])], found[0][len(frames[0]) :]
-            memo[(name, (id(frames[0]),))] = (a, found[1])
-            memo[(name, (id(frames[1]),))] = (b, found[1])
-            memo[(name, (id(frames[1]), id(frames[0])))] = (np.concatenate([b, a]), found[1])
-    return found
+def _small(space: int, rows: int) -> bool:
+    """Whether a code space is small enough for a flag per code (a few bytes per row)."""
+    return space <= max(64 * rows, 1 << 20)
+
+
+def _all_distinct(codes: np.ndarray, space: int) -> bool:
+    if _small(space, len(codes)):
+        seen = np.zeros(space, dtype=bool)
+        seen[codes] = True
+        return int(np.count_nonzero(seen)) == len(codes)
+    return bool(pd.Index(codes).is_unique)
+
+
+def _member(codes: np.ndarray, known: np.ndarray, space: int) -> np.ndarray:
+    """Whether each code is among ``known``."""
+    if _small(space, len(codes) + len(known)):
+        present = np.zeros(space, dtype=bool)
+        present[known] = True
+        return present[codes]
+    return pd.Series(codes).isin(known).to_numpy()
 
 
 def _unknown(
-    frame: pd.DataFrame,
-    key: list[str],
-    known: pd.DataFrame,
-    out: _Collector,
-    message: str,
-    memo: CodeMemo | None = None,
+    frame: pd.DataFrame, key: list[str], known: pd.DataFrame, out: _Collector, message: str
 ) -> None:
     if frame.empty:
         return
-    codes, ref = key_codes(key, frame, known, memo=memo)
-    out.rows(frame, ~pd.Series(codes).isin(ref).to_numpy(), key[-1], message)
+    (codes, ref), space = key_codes(key, frame, known)
+    out.rows(frame, ~_member(codes, ref, space), key[-1], message)
 
 
 @check
@@ -561,7 +556,6 @@ def _references(ds: Dataset, out: dict[str, _Collector]) -> None:
         ds.indicators,
         out["evaluations"],
         "该项目下没有这个指标编码（绩效指标表中不存在）",
-        ds.codes,
     )
 
 
@@ -712,14 +706,11 @@ def load_dataset(path: str | os.PathLike[str], *, only: Iterable[str] | None = N
         tables[name] = _empty(TABLES[name])
         collectors[name] = _Collector(p.name, {})
     ds = Dataset(p, tables, sources, encodings, not_read)
-    # the keys shared by indicators and evaluations are hashed once for all checks
-    key_codes(["project_id", "indicator_id"], ds.indicators, ds.evaluations, memo=ds.codes)
     for spec in TABLES.values():
         if spec.key and not tables[spec.name].empty:
-            _duplicates(tables[spec.name], spec.key, collectors[spec.name], ds.codes)
+            _duplicates(tables[spec.name], spec.key, collectors[spec.name])
     for func in CHECKS:
         func(ds, collectors)
-    ds.codes.clear()  # valid only while nobody can have changed the tables
     problems = [
         pr
         for name in TABLES

@@ -27,7 +27,7 @@ from .dataset import ROUND_NAMES, Dataset
 from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
-from .text import per_value, strip, to_number
+from .text import factorize, per_value, shared_codes, strip, to_number
 
 __all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
 
@@ -164,9 +164,8 @@ def score(
 
 def _codes(*columns: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of the values of several columns read as one (shared uniques)."""
-    joined = pd.concat(columns, ignore_index=True) if len(columns) > 1 else columns[0]
-    codes, uniques = pd.factorize(joined, use_na_sentinel=False)
-    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+    parts, uniques = shared_codes(*columns)
+    return np.concatenate(parts), uniques
 
 
 def _take(values: pd.Series, at: np.ndarray, blank: Any = "") -> pd.Series:
@@ -195,9 +194,10 @@ class _Rows:
     projects: pd.DataFrame
     at_ind: np.ndarray
     at_ev: np.ndarray
-    round: np.ndarray  # object: "self" / "review"
+    round: np.ndarray  # position in ``labels``
     project: np.ndarray  # project code (shared by ind and ev)
     at_project: np.ndarray  # position in ``projects``
+    labels: tuple[str, ...] = ROUNDS
     values: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -213,20 +213,16 @@ class _Rows:
         key = p_codes * max(len(i_uniques), 1) + i_codes
         ind_p, ev_p, ind_key, ev_key = p_codes[:n_ind], p_codes[n_ind:], key[:n_ind], key[n_ind:]
         project_pos = pd.Index(projects["project_id"]).get_indexer(p_uniques)  # -1: not scored
-        sels, evs, labels = [], [], []
-        for r in rounds:
+        sels, evs, codes = [], [], []
+        space = max(len(p_uniques), 1) * max(len(i_uniques), 1)
+        for code, r in enumerate(rounds):
             in_round = np.flatnonzero(np.asarray(ev["round"] == r, dtype=bool))
             valued = np.zeros(len(p_uniques), dtype=bool)
             valued[ev_p[in_round]] = True
             sel = np.flatnonzero(valued[ind_p] & (project_pos[ind_p] >= 0))
-            lookup = pd.Index(ev_key[in_round])
-            if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
-                keep = ~lookup.duplicated()
-                lookup, in_round = lookup[keep], in_round[keep]
-            match = lookup.get_indexer(ind_key[sel])
             sels.append(sel)
-            evs.append(np.where(match >= 0, in_round[np.maximum(match, 0)], -1))
-            labels.append(np.full(len(sel), r, dtype=object))
+            evs.append(_lookup(ev_key[in_round], in_round, ind_key[sel], space))
+            codes.append(np.full(len(sel), code, dtype=np.int8))
         at_ind = np.concatenate(sels) if sels else np.array([], dtype=np.intp)
         project = ind_p[at_ind]
         return cls(
@@ -236,9 +232,10 @@ class _Rows:
             projects,
             at_ind,
             np.concatenate(evs) if evs else np.array([], dtype=np.intp),
-            np.concatenate(labels) if labels else np.array([], dtype=object),
+            np.concatenate(codes) if codes else np.array([], dtype=np.int8),
             project,
             project_pos[project],
+            tuple(rounds),
         )
 
     def __len__(self) -> int:
@@ -252,8 +249,11 @@ class _Rows:
         return self.projects[column].to_numpy()[self.at_project]
 
     def group(self) -> np.ndarray:
-        """Project-and-round of each row, as a code."""
-        return self.project * 2 + (self.round == "review")
+        """Project-and-round of each row, as a code below ``len(projects) × len(labels)``."""
+        return self.project * len(self.labels) + self.round
+
+    def round_label(self, pos: int | np.ndarray) -> Any:
+        return np.asarray(self.labels, dtype=object)[self.round[pos]]
 
     def keep(self, mask: np.ndarray) -> None:
         for name in ("at_ind", "at_ev", "round", "project", "at_project"):
@@ -267,7 +267,7 @@ class _Rows:
         group = self.group()
         pid = self.ind["project_id"]
         for pos, problem in bad:
-            key = (str(pid.iat[self.at_ind[pos]]), str(self.round[pos]))
+            key = (str(pid.iat[self.at_ind[pos]]), str(self.round_label(pos)))
             found.setdefault(key, []).append(str(problem))
             groups.add(int(group[pos]))
         skipped = pd.DataFrame(
@@ -283,7 +283,7 @@ class _Rows:
         ind, ev, v = self.ind, self.ev, self.values
         rows = ind.iloc[self.at_ind].reset_index().rename(columns={"row": "indicator_row"})
         rows["target_value"] = v["target_value"]
-        rows.insert(1, "round", self.round)
+        rows.insert(1, "round", self.round_label(slice(None)))
         for col in ("actual", "evidence", "note"):
             rows[col] = _take(ev[col], self.at_ev).to_numpy(object)
         rows["evaluation_row"] = np.where(
@@ -293,15 +293,33 @@ class _Rows:
         )
         for col in ("unit_id", "year", "category", "budget", "spent"):
             rows[col] = self.fact(col) if len(self) else self.projects[col].to_numpy()[:0]
-        for col in ("applicable", "score", "lost", "actual_value", "target_value", "flag"):
+        for col in ("applicable", "score", "lost", "actual_value", "target_value"):
             rows[col] = v[col]
+        rows["flag"] = np.asarray(v["flag_texts"], dtype=object)[v["flag"]]
         return rows
+
+
+def _lookup(keys: np.ndarray, at: np.ndarray, wanted: np.ndarray, space: int) -> np.ndarray:
+    """For each wanted key, ``at`` of the first equal key in ``keys`` (-1 when none)."""
+    if len(keys) and space <= max(16 * (len(keys) + len(wanted)), 1 << 20):
+        seen = np.zeros(space, dtype=bool)
+        seen[keys] = True
+        if int(np.count_nonzero(seen)) == len(keys):  # keys unique: a flat table will do
+            where = np.full(space, -1, dtype=np.int32 if len(at) < 2**31 else np.int64)
+            where[keys] = at
+            return where[wanted].astype(np.int64)
+    lookup = pd.Index(keys)
+    if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
+        keep = ~lookup.duplicated()
+        lookup, at = lookup[keep], at[keep]
+    match = lookup.get_indexer(wanted)
+    return np.where(match >= 0, at[np.maximum(match, 0)], -1)
 
 
 def _per_value(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a column and its distinct values as stripped text."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return np.asarray(codes, dtype=np.int64), strip(np.asarray(uniques, dtype=object))
+    codes, uniques = factorize(values)
+    return codes, strip(np.asarray(uniques, dtype=object))
 
 
 def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
@@ -337,7 +355,9 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
         live = where[applicable[where] & ~missing]
         for pos in where[missing]:
             problems.append(
-                _problem(rows, pos, source, f"缺少{ROUND_NAMES.get(rows.round[pos], '')}完成值")
+                _problem(
+                    rows, pos, source, f"缺少{ROUND_NAMES.get(rows.round_label(pos), '')}完成值"
+                )
             )
         if len(live) == 0:
             continue
@@ -398,23 +418,25 @@ def _flag_rows(rows: _Rows, policy: Policy) -> None:
             | per_value(ind["level2"], looks_like_cost, bool)
         )
     cost &= positive
-    flag = np.full(len(rows), "", dtype=object)
-    flag[overrun] = overrun_text
-    flag[cost & ~overrun] = cost_text
-    flag[cost & overrun] = f"{overrun_text}；{cost_text}"
-    rows.values["flag"] = flag
+    # 0: none, 1: overrun, 2: cost, 3: both
+    rows.values["flag"] = overrun.astype(np.int8) + 2 * cost.astype(np.int8)
+    rows.values["flag_texts"] = np.array(
+        ["", overrun_text, cost_text, f"{overrun_text}；{cost_text}"], dtype=object
+    )
 
 
 def _totals(
     rows: _Rows, policy: Policy, problems: list[tuple[int, Problem]]
 ) -> tuple[pd.DataFrame, list[str]]:
     """Totals, grades and subtotals per project and round, summed with np.bincount."""
-    group, _ = pd.factorize(rows.group())
-    group = np.asarray(group, dtype=np.int64)
-    n = int(group.max()) + 1 if len(group) else 0
-    # factorize numbers groups in order of first appearance: a group starts where the
-    # running maximum grows
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
+    # groups numbered by project code and round: no hashing, the codes are small
+    code = rows.group()
+    present = np.zeros(int(code.max()) + 1 if len(code) else 0, dtype=bool)
+    present[code] = True
+    group = (np.cumsum(present) - 1)[code]
+    n = int(np.count_nonzero(present))
+    first = np.zeros(n, dtype=np.int64)
+    first[group] = np.arange(len(group))  # any row of a group stands for it
     v = rows.values
     applicable = v["applicable"]
     score_app = np.where(applicable, v["score"], 0.0)
@@ -426,7 +448,7 @@ def _totals(
     out = pd.DataFrame(
         {
             "project_id": pid.iloc[rows.at_ind[first]].to_numpy(object) if n else [],
-            "round": rows.round[first],
+            "round": rows.round_label(first),
             **{c: rows.fact(c)[first] for c in ("unit_id", "year", "category")},
         }
     )
@@ -441,7 +463,7 @@ def _totals(
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(app_points > 0, 100.0 / app_points, np.nan)
     total = round_half_up(earned * scale)
-    l1_codes, l1_names = pd.factorize(rows.ind["level1"])
+    l1_codes, l1_names = factorize(rows.ind["level1"])
     level1 = [str(x) for x in l1_names]
     present = np.zeros(len(level1), dtype=bool)
     present[np.asarray(l1_codes)[rows.at_ind]] = True  # first-level names of the rows scored
@@ -471,10 +493,10 @@ def _totals(
 def _project_flags(group: np.ndarray, all_full: np.ndarray, rows: _Rows) -> np.ndarray:
     """Per group: 全部指标均为满分 and the flagged indicators, joined with "；"."""
     parts: list[list[str]] = [["全部指标均为满分"] if f else [] for f in all_full]
-    flags = rows.values["flag"]
+    flags, texts = rows.values["flag"], rows.values["flag_texts"]
     names = rows.ind["name"]
-    for i in np.flatnonzero(flags != ""):
-        parts[group[i]].append(f"{names.iat[rows.at_ind[i]]}：{flags[i]}")
+    for i in np.flatnonzero(flags):
+        parts[group[i]].append(f"{names.iat[rows.at_ind[i]]}：{texts[flags[i]]}")
     return np.array(["；".join(p) for p in parts], dtype=object)
 
 

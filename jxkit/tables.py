@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import os
 import tempfile
 from collections.abc import Iterator
@@ -88,7 +89,9 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
             read_options=pa_csv.ReadOptions(
                 column_names=header, skip_rows=1, encoding=_ARROW_ENCODINGS[encoding]
             ),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            # a value can hold a line break only inside quotes; without any quote in the
+            # file Arrow may split it at any line break, which reads it twice as fast
+            parse_options=pa_csv.ParseOptions(newlines_in_values=_has_quote(path)),
             convert_options=pa_csv.ConvertOptions(
                 column_types={c: pa.large_string() for c in header},
                 strings_can_be_null=False,
@@ -101,6 +104,14 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
 
 
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}
+
+
+def _has_quote(path: Path) -> bool:
+    """True when the file holds a double quote (a byte no UTF-8 or GB18030 character uses)."""
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b'"') >= 0
 
 
 def list_sheets(path: Path) -> list[str]:

@@ -8,18 +8,75 @@ per-cell string methods on millions of rows.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["NOT_A_NUMBER", "per_value", "strip", "to_number"]
+__all__ = ["NOT_A_NUMBER", "factorize", "per_value", "shared_codes", "strip", "to_number"]
 
 #: What :func:`to_number` returns for filled cells that are not numbers.
 NOT_A_NUMBER = float("inf")
 
 _DECORATION = re.compile(r"^(?:>=|<=|[≥≤<>=])\s*|\s*[%％]$")
+
+
+#: Codes of Arrow-backed columns already factorized, by the identity of their (immutable)
+#: Arrow data: loading, checking and scoring a dataset hash each column once. Entries go
+#: when the data does (weak references), so nothing is kept alive.
+_FACTORIZED: dict[int, tuple[weakref.ref[Any], np.ndarray, pd.Index]] = {}
+
+
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` (codes as int64, missing values a value of their own), remembered.
+
+    >>> codes, uniques = factorize(pd.Series(["b", "a", "b"]))
+    >>> codes.tolist(), list(uniques)
+    ([0, 1, 0], ['b', 'a'])
+    """
+    if not isinstance(values, pd.Series):
+        values = np.asarray(values, dtype=object)
+    data = getattr(values, "array", None)
+    arrow = data.__arrow_array__() if hasattr(data, "__arrow_array__") else None
+    if arrow is not None:
+        hit = _FACTORIZED.get(id(arrow))
+        if hit is not None and hit[0]() is arrow:
+            return hit[1], hit[2]
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    found = np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+    found[0].flags.writeable = False  # shared by every caller
+    if arrow is not None:
+        key = id(arrow)
+        _FACTORIZED[key] = (weakref.ref(arrow, lambda _: _FACTORIZED.pop(key, None)), *found)
+    return found
+
+
+def shared_codes(*columns: pd.Series) -> tuple[list[np.ndarray], pd.Index]:
+    """Codes of several columns over their values together (equal values, equal codes).
+
+    Each column is factorized on its own (and remembered); the distinct values are then
+    matched, which is far cheaper than hashing the columns again end to end.
+
+    >>> codes, uniques = shared_codes(pd.Series(["a", "b"]), pd.Series(["c", "a"]))
+    >>> [c.tolist() for c in codes], list(uniques)
+    ([[0, 1], [2, 0]], ['a', 'b', 'c'])
+    """
+    out: list[np.ndarray] = []
+    uniques: pd.Index | None = None
+    for column in columns:
+        codes, distinct = factorize(column)
+        if uniques is None:
+            out.append(codes)
+            uniques = distinct
+            continue
+        at = np.asarray(uniques.get_indexer(distinct), dtype=np.int64)
+        new = at < 0
+        at[new] = len(uniques) + np.arange(int(new.sum()))
+        uniques = uniques.append(distinct[new])
+        out.append(at[codes])
+    return out, uniques if uniques is not None else pd.Index([])
 
 
 def per_value(
@@ -30,10 +87,8 @@ def per_value(
     >>> per_value(pd.Series([" a", "b ", " a"]), str.strip).tolist()
     ['a', 'b', 'a']
     """
-    if not isinstance(values, pd.Series):
-        values = np.asarray(values, dtype=object)
     # a Series is factorized as it is: Arrow-backed text never becomes Python objects
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = factorize(values)
     mapped = np.array([func(u) for u in np.asarray(uniques, dtype=object)], dtype=dtype)
     return mapped[codes] if len(codes) else np.array([], dtype=dtype)
 
@@ -70,9 +125,7 @@ def to_number(
     >>> v.tolist()[:2], bad.tolist()
     ([1000.0, nan], [False, True, False, False])
     """
-    if not isinstance(values, pd.Series):
-        values = np.asarray(values, dtype=object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = factorize(values)
     distinct = np.asarray(uniques, dtype=object)
     # plain numbers ("95", "1.5") are parsed in C; only the rest goes through _number
     quick = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce").to_numpy(
