@@ -251,7 +251,7 @@ def _last_year(inp: _Inputs) -> pd.DataFrame:
         columns={"project_id": "next_id", "previous_id": "project_id"}
     )
     budgets = p.set_index("project_id")["budget"]
-    pairs["next_budget"] = pairs["next_id"].map(budgets)
+    pairs["next_budget"] = pairs["next_id"].map(budgets).astype(float)  # float even when empty
     nxt = pairs.groupby("project_id")["next_budget"].sum(min_count=1)
     before = before.join(nxt, on="project_id")
     before["red_light"] = before["red_light"].fillna(False).astype(bool)

@@ -138,7 +138,11 @@ def workpaper(scores: ScoreResult, project_ids: Iterable[str]) -> pd.DataFrame:
 
 def _inflated(paper: pd.DataFrame) -> pd.Series:
     up = paper[paper["deviation"] > 0.005]
-    text = up["name"] + "（+" + up["deviation"].map(lambda d: f"{d:g}") + " 分）"
+    text = pd.Series(
+        [f"{n}（+{d:g} 分）" for n, d in zip(up["name"], up["deviation"], strict=True)],
+        index=up.index,
+        dtype=object,
+    )
     return text.groupby(up["project_id"]).agg("、".join)
 
 

@@ -565,17 +565,23 @@ def _points_total(ds: Dataset, out: dict[str, _Collector]) -> None:
     if ind.empty or ind["points"].isna().all():
         return
     c = out["indicators"]
-    c.rows(ind, ind["points"] < 0, "points", "分值不能为负数")
-    by_project = ind.groupby("project_id", sort=True)["points"]
-    totals, unreadable = by_project.sum(), ind["points"].isna().groupby(ind["project_id"]).any()
-    bad = totals[((totals - 100).abs() > 1e-6) & ~unreadable]
-    first_row = ind.reset_index().groupby("project_id")["row"].min()
-    for pid, total in bad.items():
+    points = ind["points"].to_numpy(float)
+    c.rows(ind, points < 0, "points", "分值不能为负数")
+    codes, projects = factorize(ind["project_id"])
+    totals = np.bincount(codes, weights=np.nan_to_num(points), minlength=len(projects))
+    unreadable = np.bincount(codes, weights=np.isnan(points), minlength=len(projects)) > 0
+    bad = np.flatnonzero((np.abs(totals - 100) > 1e-6) & ~unreadable)
+    if not len(bad):
+        return
+    rows = ind.index.to_numpy()
+    first_row = np.full(len(projects), np.iinfo(np.int64).max)
+    np.minimum.at(first_row, codes, rows)
+    for at in sorted(bad, key=lambda k: str(projects[k])):
         c.problems.append(
             Problem(
                 c.source,
-                f"项目 {pid} 的指标分值合计为 {total:g}，应为 100",
-                int(first_row[pid]),
+                f"项目 {projects[at]} 的指标分值合计为 {totals[at]:g}，应为 100",
+                int(first_row[at]),
                 c.col("points"),
             )
         )
@@ -589,11 +595,17 @@ def _rules_and_params(ds: Dataset, out: dict[str, _Collector]) -> None:
     c = out["indicators"]
     target, _ = parse_target(ind["target"])
     no_target = target.isna().to_numpy()
-    for (rule_name, params_text), where in ind.groupby(
-        ["rule", "params"], sort=True
-    ).indices.items():
-        in_group = np.zeros(len(ind), dtype=bool)
-        in_group[where] = True
+    rule_codes, rule_names = factorize(ind["rule"])
+    param_codes, param_texts = factorize(ind["params"])
+    n = max(len(param_texts), 1)
+    combined = rule_codes * n + param_codes
+    present = np.zeros(len(rule_names) * n, dtype=bool)
+    present[combined] = True
+    pairs = sorted(
+        (str(rule_names[g // n]), str(param_texts[g % n]), g) for g in np.flatnonzero(present)
+    )
+    for rule_name, params_text, g in pairs:
+        in_group = combined == g
         rule = get_rule(rule_name)
         try:
             params = json.loads(params_text) if params_text else {}
