@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .tables import atomic_path
 
@@ -52,6 +50,10 @@ def _width(series: pd.Series, header: str) -> float:
 
 def write_workbook(sheets: Mapping[str, pd.DataFrame], target: str | os.PathLike[str]) -> Path:
     """Write frames as sheets with Chinese headers, widths fitted, header row frozen."""
+    # openpyxl is imported here: a command writing CSV should not pay for it
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     target = Path(target)
     with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
