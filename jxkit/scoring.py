@@ -198,6 +198,7 @@ class _Rows:
     project: np.ndarray  # project code (shared by ind and ev)
     at_project: np.ndarray  # position in ``projects``
     labels: tuple[str, ...] = ROUNDS
+    project_ids: pd.Index = field(default_factory=lambda: pd.Index([]))  # by project code
     values: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -236,6 +237,7 @@ class _Rows:
             project,
             project_pos[project],
             tuple(rounds),
+            p_uniques,
         )
 
     def __len__(self) -> int:
@@ -305,15 +307,31 @@ def _lookup(keys: np.ndarray, at: np.ndarray, wanted: np.ndarray, space: int) ->
         seen = np.zeros(space, dtype=bool)
         seen[keys] = True
         if int(np.count_nonzero(seen)) == len(keys):  # keys unique: a flat table will do
-            where = np.full(space, -1, dtype=np.int32 if len(at) < 2**31 else np.int64)
-            where[keys] = at
-            return where[wanted].astype(np.int64)
+            where = np.empty(space, dtype=np.int32 if len(at) < 2**31 else np.int64)
+            where[keys] = at  # only the slots of keys are read: no need to fill the rest
+            return np.where(seen[wanted], where[wanted], -1).astype(np.int64)
     lookup = pd.Index(keys)
     if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
         keep = ~lookup.duplicated()
         lookup, at = lookup[keep], at[keep]
     match = lookup.get_indexer(wanted)
     return np.where(match >= 0, at[np.maximum(match, 0)], -1)
+
+
+def _groups(codes: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Each distinct code with the positions holding it, in code order.
+
+    A stable sort of small integer codes is a radix sort in numpy: linear, and no hashing.
+    """
+    if not len(codes):
+        return []
+    if int(codes.max()) >= 2**16:  # renumber first (order kept) so the sort stays a radix sort
+        distinct, codes = np.unique(codes, return_inverse=True)
+        return [(int(distinct[g]), where) for g, where in _groups(codes.astype(np.int64))]
+    order = np.argsort(codes.astype(np.uint16), kind="stable")
+    counts = np.bincount(codes)
+    ends = np.cumsum(counts)
+    return [(int(g), order[ends[g] - counts[g] : ends[g]]) for g in np.flatnonzero(counts)]
 
 
 def _per_value(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -341,7 +359,7 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
     rule_codes, rule_names = _per_value(ind["rule"])
     param_codes, param_texts = _per_value(ind["params"])
     group = rows.of_ind(rule_codes * max(len(param_texts), 1) + param_codes)
-    for g, where in sorted(pd.Series(group).groupby(group, sort=True).indices.items()):
+    for g, where in _groups(group):
         rule_name, params_text = (
             rule_names[g // len(param_texts)],
             param_texts[g % len(param_texts)],
@@ -444,10 +462,9 @@ def _totals(
     app_points = np.bincount(group, weights=np.where(applicable, v["points"], 0.0), minlength=n)
     full = (v["lost"] <= 1e-9) | ~applicable
     all_full = np.bincount(group, weights=~full, minlength=n) == 0
-    pid = rows.ind["project_id"]
     out = pd.DataFrame(
         {
-            "project_id": pid.iloc[rows.at_ind[first]].to_numpy(object) if n else [],
+            "project_id": rows.project_ids[rows.project[first]].to_numpy(object) if n else [],
             "round": rows.round_label(first),
             **{c: rows.fact(c)[first] for c in ("unit_id", "year", "category")},
         }
@@ -492,12 +509,19 @@ def _totals(
 
 def _project_flags(group: np.ndarray, all_full: np.ndarray, rows: _Rows) -> np.ndarray:
     """Per group: 全部指标均为满分 and the flagged indicators, joined with "；"."""
-    parts: list[list[str]] = [["全部指标均为满分"] if f else [] for f in all_full]
+    out = np.where(all_full, "全部指标均为满分", "").astype(object)
     flags, texts = rows.values["flag"], rows.values["flag_texts"]
-    names = rows.ind["name"]
-    for i in np.flatnonzero(flags):
-        parts[group[i]].append(f"{names.iat[rows.at_ind[i]]}：{texts[flags[i]]}")
-    return np.array(["；".join(p) for p in parts], dtype=object)
+    flagged = np.flatnonzero(flags)
+    if not len(flagged):
+        return out
+    codes, uniques = factorize(rows.ind["name"])  # a take from codes: no text copied
+    names = uniques[codes[rows.at_ind[flagged]]].tolist()
+    parts: dict[int, list[str]] = {}
+    for g, name, f in zip(group[flagged].tolist(), names, flags[flagged].tolist(), strict=True):
+        parts.setdefault(g, [out[g]] if out[g] else []).append(f"{name}：{texts[f]}")
+    for g, items in parts.items():
+        out[g] = "；".join(items)
+    return out
 
 
 # ----------------------------------------------------------------------------- explaining
