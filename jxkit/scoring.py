@@ -216,13 +216,21 @@ class _Rows:
         project_pos = pd.Index(projects["project_id"]).get_indexer(p_uniques)  # -1: not scored
         sels, evs, codes = [], [], []
         space = max(len(p_uniques), 1) * max(len(i_uniques), 1)
+        # the indicator row of each evaluation row, once for all rounds (keys are unique
+        # in a loaded dataset; a hand-made frame with repeated keys takes the slow road)
+        ind_of_ev = _lookup(ind_key, np.arange(n_ind), ev_key, space, unique_only=True)
         for code, r in enumerate(rounds):
             in_round = np.flatnonzero(np.asarray(ev["round"] == r, dtype=bool))
             valued = np.zeros(len(p_uniques), dtype=bool)
             valued[ev_p[in_round]] = True
             sel = np.flatnonzero(valued[ind_p] & (project_pos[ind_p] >= 0))
             sels.append(sel)
-            evs.append(_lookup(ev_key[in_round], in_round, ind_key[sel], space))
+            if ind_of_ev is None:
+                found = _lookup(ev_key[in_round], in_round, ind_key[sel], space)
+                assert found is not None  # only unique_only gives None
+                evs.append(found)
+            else:
+                evs.append(_first_value(ind_of_ev, in_round, n_ind)[sel])
             codes.append(np.full(len(sel), code, dtype=np.int8))
         at_ind = np.concatenate(sels) if sels else np.array([], dtype=np.intp)
         project = ind_p[at_ind]
@@ -254,7 +262,7 @@ class _Rows:
         """Project-and-round of each row, as a code below ``len(projects) × len(labels)``."""
         return self.project * len(self.labels) + self.round
 
-    def round_label(self, pos: int | np.ndarray) -> Any:
+    def round_label(self, pos: int | np.ndarray | slice) -> Any:
         return np.asarray(self.labels, dtype=object)[self.round[pos]]
 
     def keep(self, mask: np.ndarray) -> None:
@@ -301,8 +309,26 @@ class _Rows:
         return rows
 
 
-def _lookup(keys: np.ndarray, at: np.ndarray, wanted: np.ndarray, space: int) -> np.ndarray:
-    """For each wanted key, ``at`` of the first equal key in ``keys`` (-1 when none)."""
+def _first_value(ind_of_ev: np.ndarray, in_round: np.ndarray, n_ind: int) -> np.ndarray:
+    """Per indicator row, its first evaluation row among ``in_round`` (-1 when none)."""
+    hit = in_round[ind_of_ev[in_round] >= 0]
+    target = ind_of_ev[hit]
+    counts = np.bincount(target, minlength=n_ind)
+    if len(target) and int(counts.max()) > 1:  # repeated values: load_dataset reports them
+        target, first = np.unique(target, return_index=True)
+        hit = hit[first]
+    out = np.full(n_ind, -1, dtype=np.int64)
+    out[target] = hit
+    return out
+
+
+def _lookup(
+    keys: np.ndarray, at: np.ndarray, wanted: np.ndarray, space: int, *, unique_only: bool = False
+) -> np.ndarray | None:
+    """For each wanted key, ``at`` of the first equal key in ``keys`` (-1 when none).
+
+    With ``unique_only``, None when ``keys`` repeat.
+    """
     if len(keys) and space <= max(16 * (len(keys) + len(wanted)), 1 << 20):
         seen = np.zeros(space, dtype=bool)
         seen[keys] = True
@@ -310,7 +336,11 @@ def _lookup(keys: np.ndarray, at: np.ndarray, wanted: np.ndarray, space: int) ->
             where = np.empty(space, dtype=np.int32 if len(at) < 2**31 else np.int64)
             where[keys] = at  # only the slots of keys are read: no need to fill the rest
             return np.where(seen[wanted], where[wanted], -1).astype(np.int64)
+        if unique_only:
+            return None
     lookup = pd.Index(keys)
+    if unique_only and not lookup.is_unique:
+        return None
     if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
         keep = ~lookup.duplicated()
         lookup, at = lookup[keep], at[keep]

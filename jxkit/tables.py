@@ -82,7 +82,12 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
         with path.open("rb") as f:
             head = f.readline()
         header = next(csv.reader([head.decode(encoding).lstrip("\ufeff")]), [])
-        if not header or len(set(header)) < len(header) or not all(h.strip() for h in header):
+        if (
+            not header
+            or len(set(header)) < len(header)
+            or not all(h.strip() for h in header)
+            or ROW in header
+        ):
             return None
         table = pa_csv.read_csv(
             path,
@@ -100,6 +105,10 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
         return None
+    # the row number goes in before pandas sees the table: adding a column to the frame
+    # afterwards costs more than the whole conversion
+    rows = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
+    table = table.append_column(ROW, rows)
     return table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
 
 
@@ -153,7 +162,8 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     frame.columns = [str(c).strip() for c in frame.columns]
     if suffix not in {".csv", ".txt"}:  # CSV cells are never NaN with keep_default_na=False
         frame = frame.fillna("")
-    frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
+    if ROW not in frame.columns:
+        frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
     frame.attrs["source"] = source
     frame.attrs["encoding"] = encoding
     return frame

@@ -38,7 +38,7 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """
     if not isinstance(values, pd.Series):
         values = np.asarray(values, dtype=object)
-    data = getattr(values, "array", None)
+    data: Any = getattr(values, "array", None)
     arrow = data.__arrow_array__() if hasattr(data, "__arrow_array__") else None
     if arrow is not None:
         hit = _FACTORIZED.get(id(arrow))
