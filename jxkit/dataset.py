@@ -501,7 +501,7 @@ def key_codes(key: Iterable[str], *frames: pd.DataFrame) -> tuple[list[np.ndarra
         codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
         n = max(len(uniques), 1)
         if combined is None:
-            combined, space = codes, n
+            combined, space = codes.astype(np.int64), n
             continue
         if space * n >= 2**62:  # renumber the keys seen so far before they overflow
             renumbered, seen = pd.factorize(combined)
@@ -598,7 +598,7 @@ def _rules_and_params(ds: Dataset, out: dict[str, _Collector]) -> None:
     rule_codes, rule_names = factorize(ind["rule"])
     param_codes, param_texts = factorize(ind["params"])
     n = max(len(param_texts), 1)
-    combined = rule_codes * n + param_codes
+    combined = rule_codes.astype(np.int64) * n + param_codes
     present = np.zeros(len(rule_names) * n, dtype=bool)
     present[combined] = True
     pairs = sorted(

@@ -211,7 +211,7 @@ class _Rows:
         n_ind = len(ind)
         p_codes, p_uniques = _codes(ind["project_id"], ev["project_id"])
         i_codes, i_uniques = _codes(ind["indicator_id"], ev["indicator_id"])
-        key = p_codes * max(len(i_uniques), 1) + i_codes
+        key = p_codes.astype(np.int64) * max(len(i_uniques), 1) + i_codes
         ind_p, ev_p, ind_key, ev_key = p_codes[:n_ind], p_codes[n_ind:], key[:n_ind], key[n_ind:]
         project_pos = pd.Index(projects["project_id"]).get_indexer(p_uniques)  # -1: not scored
         sels, evs, codes = [], [], []
@@ -388,7 +388,7 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
     budget, spent = rows.fact("budget").astype(float), rows.fact("spent").astype(float)
     rule_codes, rule_names = _per_value(ind["rule"])
     param_codes, param_texts = _per_value(ind["params"])
-    group = rows.of_ind(rule_codes * max(len(param_texts), 1) + param_codes)
+    group = rows.of_ind(rule_codes.astype(np.int64) * max(len(param_texts), 1) + param_codes)
     for g, where in _groups(group):
         rule_name, params_text = (
             rule_names[g // len(param_texts)],

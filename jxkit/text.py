@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["NOT_A_NUMBER", "factorize", "per_value", "shared_codes", "strip", "to_number"]
 
@@ -30,7 +31,9 @@ _FACTORIZED: dict[int, tuple[weakref.ref[Any], np.ndarray, pd.Index]] = {}
 
 
 def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize`` (codes as int64, missing values a value of their own), remembered.
+    """``pd.factorize`` (missing values a value of their own), remembered.
+
+    Codes are int32 or int64: widen them before arithmetic that could overflow.
 
     >>> codes, uniques = factorize(pd.Series(["b", "a", "b"]))
     >>> codes.tolist(), list(uniques)
@@ -44,13 +47,41 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
         hit = _FACTORIZED.get(id(arrow))
         if hit is not None and hit[0]() is arrow:
             return hit[1], hit[2]
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    found = np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+    found = _arrow_codes(arrow) if arrow is not None else None
+    if found is None:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        found = np.asarray(codes, dtype=np.int64), pd.Index(uniques)
     found[0].flags.writeable = False  # shared by every caller
     if arrow is not None:
         key = id(arrow)
         _FACTORIZED[key] = (weakref.ref(arrow, lambda _: _FACTORIZED.pop(key, None)), *found)
     return found
+
+
+def _arrow_codes(arrow: Any) -> tuple[np.ndarray, pd.Index] | None:
+    """Codes (int32) of Arrow text without nulls, or None when pandas should do it.
+
+    Arrow encodes the chunks of a column with one memo table, so every chunk's indices
+    point into the same dictionary; pandas would unify the chunks' dictionaries again,
+    and keep the codes as int64. Anything unexpected goes to pandas.
+    """
+    if not isinstance(arrow, pa.ChunkedArray) or arrow.null_count or arrow.num_chunks == 0:
+        return None
+    if not pa.types.is_large_string(arrow.type) and not pa.types.is_string(arrow.type):
+        return None
+    encoded = arrow.dictionary_encode()
+    dictionary = encoded.chunks[-1].dictionary
+    address = dictionary.buffers()[2].address if len(dictionary) else 0
+    for chunk in encoded.chunks:
+        d = chunk.dictionary
+        if len(d) > len(dictionary) or (len(d) and d.buffers()[2].address != address):
+            return None
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
+    uniques = pd.Index(pd.array(dictionary.cast(pa.large_string()), dtype=_TEXT))
+    return codes.astype(np.int32, copy=False), uniques
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def shared_codes(*columns: pd.Series) -> tuple[list[np.ndarray], pd.Index]:
