@@ -269,9 +269,17 @@ def _read_sources(
     """Each registered table with its raw text frame (None when absent) and a place name."""
     specs = [t for t in TABLES.values() if wanted is None or t.required or t.name in wanted]
     if path.is_dir():
-        for spec in specs:
-            f = find_csv(path, spec)
-            yield spec, (read_table(f) if f else None), (f.name if f else path.name)
+        files = [find_csv(path, spec) for spec in specs]
+        # the next files are read (Arrow, without the GIL) while this one is typed
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            reads = [pool.submit(read_table, f) if f else None for f in files]
+            try:
+                for spec, f, read in zip(specs, files, reads, strict=True):
+                    yield spec, (read.result() if read else None), (f.name if f else path.name)
+            finally:
+                for read in reads:
+                    if read:
+                        read.cancel()
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
         sheets = list_sheets(path)
         for spec in specs:
