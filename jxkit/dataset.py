@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ __all__ = [
     "parse_dates",
     "parse_number",
     "register_table",
+    "row_of",
 ]
 
 #: Kinds of column and how each is typed; the loader reports values that do not fit.
@@ -547,13 +549,56 @@ def _all_distinct(codes: np.ndarray, space: int) -> bool:
     return bool(pd.Index(codes).is_unique)
 
 
-def _member(codes: np.ndarray, known: np.ndarray, space: int) -> np.ndarray:
-    """Whether each code is among ``known``."""
-    if _small(space, len(codes) + len(known)):
-        present = np.zeros(space, dtype=bool)
-        present[known] = True
-        return present[codes]
-    return pd.Series(codes).isin(known).to_numpy()
+#: What :func:`row_of` found, by the identity of the key columns' Arrow data (immutable,
+#: so the positions stay right); an entry goes when its data does.
+_ROWS_OF: dict[tuple[int, ...], tuple[list[weakref.ref[Any]], np.ndarray, bool]] = {}
+
+
+def row_of(frame: pd.DataFrame, key: list[str], table: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """For each row of ``frame``, the position of the first row of ``table`` with its key.
+
+    Returns the positions (-1 where ``table`` has no such key) and whether the keys of
+    ``table`` are unique. Remembered: checking a dataset finds the indicator of every
+    evaluation, and scoring it needs the same.
+    """
+    arrays = [_arrow_data(f[k]) for f in (frame, table) for k in key]
+    ident = (*(id(a) for a in arrays), len(frame), len(table))
+    cacheable = all(a is not None for a in arrays)
+    if cacheable:
+        hit = _ROWS_OF.get(ident)
+        if hit is not None and all(r() is a for r, a in zip(hit[0], arrays, strict=True)):
+            return hit[1], hit[2]
+    (codes, ref), space = key_codes(key, frame, table)
+    positions, unique = _first_positions(ref, codes, space)
+    positions.flags.writeable = False  # shared by every caller
+    if cacheable:
+        forget = lambda _: _ROWS_OF.pop(ident, None)  # noqa: E731
+        _ROWS_OF[ident] = ([weakref.ref(a, forget) for a in arrays], positions, unique)
+    return positions, unique
+
+
+def _arrow_data(column: pd.Series) -> Any:
+    data: Any = column.array
+    return data.__arrow_array__() if hasattr(data, "__arrow_array__") else None
+
+
+def _first_positions(keys: np.ndarray, wanted: np.ndarray, space: int) -> tuple[np.ndarray, bool]:
+    """Position of the first of ``keys`` equal to each wanted code (-1: none); keys unique?"""
+    if len(keys) and _small(space, len(keys) + len(wanted)):
+        seen = np.zeros(space, dtype=bool)
+        seen[keys] = True
+        if int(np.count_nonzero(seen)) == len(keys):  # unique: a flat table will do
+            where = np.empty(space, dtype=np.int32 if len(keys) < 2**31 else np.int64)
+            where[keys] = np.arange(len(keys))  # only the slots of keys are ever read
+            return np.where(seen[wanted], where[wanted], -1).astype(np.int64), True
+    index = pd.Index(keys)
+    unique = bool(index.is_unique)
+    at = np.arange(len(keys))
+    if not unique:
+        keep = ~index.duplicated()
+        index, at = index[keep], at[keep]
+    found = np.asarray(index.get_indexer(wanted), dtype=np.int64)
+    return np.where(found >= 0, at[np.maximum(found, 0)], -1), unique
 
 
 def _unknown(
@@ -561,8 +606,8 @@ def _unknown(
 ) -> None:
     if frame.empty:
         return
-    (codes, ref), space = key_codes(key, frame, known)
-    out.rows(frame, ~_member(codes, ref, space), key[-1], message)
+    positions, _ = row_of(frame, key, known)
+    out.rows(frame, positions < 0, key[-1], message)
 
 
 @check

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .catalogue import FALSE_WORDS, TRUE_WORDS
 
@@ -37,7 +38,8 @@ class Batch:
     """The rows of one rule and one parameter set, as arrays.
 
     ``actual`` is the value as a number (NaN when not a number); ``label`` the same value
-    as stripped text, for rules that read labels.
+    as stripped text, for rules whose ``value`` is "label" or "boolean" (None in a batch
+    of a rule that reads numbers).
     """
 
     points: np.ndarray
@@ -387,7 +389,7 @@ def grade(b: Batch) -> Outcome:
     levels = {
         str(k).strip(): float(v) for k, v in b.params.get("levels", DEFAULT_GRADE_LEVELS).items()
     }
-    share = np.array([levels.get(str(x), np.nan) for x in b.label], dtype=float)
+    share = _per_label(b.label, lambda x: levels.get(str(x), np.nan), float)
     out = Outcome(b.points * share)
     out.reject(np.isnan(share), f"等级不在可选范围内（可选：{'、'.join(levels)}）")
     return out
@@ -403,12 +405,17 @@ def boolean(b: Batch) -> Outcome:
     >>> boolean(Batch(np.full(2, 5.0), z, z, lab, z, z)).score.tolist()
     [5.0, 0.0]
     """
-    text = np.array([str(x).lower() for x in b.label], dtype=object)
-    yes = np.isin(text, list(TRUE_WORDS))
-    no = np.isin(text, list(FALSE_WORDS))
+    yes = _per_label(b.label, lambda x: str(x).lower() in TRUE_WORDS, bool)
+    no = _per_label(b.label, lambda x: str(x).lower() in FALSE_WORDS, bool)
     out = Outcome(np.where(yes, b.points, 0.0))
     out.reject(~(yes | no), "完成值应为“是”或“否”")
     return out
+
+
+def _per_label(labels: np.ndarray, func: Callable[[Any], Any], dtype: Any) -> np.ndarray:
+    """``func`` of each label, computed once per distinct label."""
+    codes, uniques = pd.factorize(np.asarray(labels, dtype=object), use_na_sentinel=False)
+    return np.array([func(u) for u in uniques], dtype=dtype)[codes]
 
 
 def _check_interval(p: Mapping[str, Any]) -> list[str]:

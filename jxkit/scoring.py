@@ -23,11 +23,11 @@ import pandas as pd
 
 from . import __version__
 from .catalogue import NA_WORDS
-from .dataset import ROUND_NAMES, Dataset
+from .dataset import ROUND_NAMES, Dataset, row_of
 from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
-from .text import factorize, per_value, shared_codes, strip, to_number
+from .text import factorize, per_value, shared_codes, to_number
 
 __all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
 
@@ -44,6 +44,8 @@ PROJECT_COLUMNS = [
 ]
 
 ROUNDS = ("self", "review")
+#: Rules whose value is read as text (see :class:`jxkit.rules.Rule`).
+_TEXT_VALUES = frozenset({"label", "boolean"})
 _NA = frozenset(w.lower() for w in NA_WORDS)
 _POSITIVE_RULES = ("ratio", "bands")
 
@@ -210,25 +212,24 @@ class _Rows:
         ind, ev = dataset.indicators.copy(deep=False), dataset.evaluations.copy(deep=False)
         n_ind = len(ind)
         p_codes, p_uniques = _codes(ind["project_id"], ev["project_id"])
-        i_codes, i_uniques = _codes(ind["indicator_id"], ev["indicator_id"])
-        key = p_codes.astype(np.int64) * max(len(i_uniques), 1) + i_codes
-        ind_p, ev_p, ind_key, ev_key = p_codes[:n_ind], p_codes[n_ind:], key[:n_ind], key[n_ind:]
+        ind_p, ev_p = p_codes[:n_ind], p_codes[n_ind:]
         project_pos = pd.Index(projects["project_id"]).get_indexer(p_uniques)  # -1: not scored
         sels, evs, codes = [], [], []
-        space = max(len(p_uniques), 1) * max(len(i_uniques), 1)
-        # the indicator row of each evaluation row, once for all rounds (keys are unique
-        # in a loaded dataset; a hand-made frame with repeated keys takes the slow road)
-        ind_of_ev = _lookup(ind_key, np.arange(n_ind), ev_key, space, unique_only=True)
+        # the indicator row of each evaluation row, once for all rounds and shared with the
+        # checks of load_dataset; a hand-made frame with repeated keys takes the slow road
+        ind_of_ev, unique = row_of(ev, ["project_id", "indicator_id"], ind)
+        if not unique:
+            i_codes, i_uniques = _codes(ind["indicator_id"], ev["indicator_id"])
+            key = p_codes.astype(np.int64) * max(len(i_uniques), 1) + i_codes
+            ind_key, ev_key = key[:n_ind], key[n_ind:]
         for code, r in enumerate(rounds):
             in_round = np.flatnonzero(np.asarray(ev["round"] == r, dtype=bool))
             valued = np.zeros(len(p_uniques), dtype=bool)
             valued[ev_p[in_round]] = True
             sel = np.flatnonzero(valued[ind_p] & (project_pos[ind_p] >= 0))
             sels.append(sel)
-            if ind_of_ev is None:
-                found = _lookup(ev_key[in_round], in_round, ind_key[sel], space)
-                assert found is not None  # only unique_only gives None
-                evs.append(found)
+            if not unique:
+                evs.append(_lookup(ev_key[in_round], in_round, ind_key[sel]))
             else:
                 evs.append(_first_value(ind_of_ev, in_round, n_ind)[sel])
             codes.append(np.full(len(sel), code, dtype=np.int8))
@@ -322,25 +323,9 @@ def _first_value(ind_of_ev: np.ndarray, in_round: np.ndarray, n_ind: int) -> np.
     return out
 
 
-def _lookup(
-    keys: np.ndarray, at: np.ndarray, wanted: np.ndarray, space: int, *, unique_only: bool = False
-) -> np.ndarray | None:
-    """For each wanted key, ``at`` of the first equal key in ``keys`` (-1 when none).
-
-    With ``unique_only``, None when ``keys`` repeat.
-    """
-    if len(keys) and space <= max(16 * (len(keys) + len(wanted)), 1 << 20):
-        seen = np.zeros(space, dtype=bool)
-        seen[keys] = True
-        if int(np.count_nonzero(seen)) == len(keys):  # keys unique: a flat table will do
-            where = np.empty(space, dtype=np.int32 if len(at) < 2**31 else np.int64)
-            where[keys] = at  # only the slots of keys are read: no need to fill the rest
-            return np.where(seen[wanted], where[wanted], -1).astype(np.int64)
-        if unique_only:
-            return None
+def _lookup(keys: np.ndarray, at: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each wanted key, ``at`` of the first equal key in ``keys`` (-1 when none)."""
     lookup = pd.Index(keys)
-    if unique_only and not lookup.is_unique:
-        return None
     if not lookup.is_unique:  # load_dataset reports duplicates; keep the first here
         keep = ~lookup.duplicated()
         lookup, at = lookup[keep], at[keep]
@@ -367,7 +352,16 @@ def _groups(codes: np.ndarray) -> list[tuple[int, np.ndarray]]:
 def _per_value(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a column and its distinct values as stripped text."""
     codes, uniques = factorize(values)
-    return codes, strip(np.asarray(uniques, dtype=object))
+    texts = [
+        v.strip() if isinstance(v, str) else ("" if v is None or v != v else str(v).strip())
+        for v in np.asarray(uniques, dtype=object)
+    ]
+    return codes, np.array(texts, dtype=object)
+
+
+def _no_text(n: int) -> np.ndarray:
+    """The label column of a batch whose rule reads numbers only (see Batch)."""
+    return np.full(n, None, dtype=object)
 
 
 def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
@@ -378,7 +372,7 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
     a_codes, a_texts = _per_value(ev["actual"])
     a_texts = np.append(a_texts, "")  # the code of rows without a value
     a_codes = np.append(a_codes, len(a_texts) - 1)[rows.at_ev]
-    label_v = a_texts[a_codes]
+    blank = (a_texts == "")[a_codes]
     applicable = ~np.array([t.lower() in _NA for t in a_texts], dtype=bool)[a_codes]
     actual_v = to_number(a_texts, decorated=True)[0][a_codes]
     target_v = rows.of_ind(to_number(ind["target"], decorated=True)[0])
@@ -399,7 +393,7 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
             continue
         params = json.loads(params_text) if params_text else {}
         needed = rule.value != "none"
-        missing = (label_v[where] == "") if needed else np.zeros(len(where), dtype=bool)
+        missing = blank[where] if needed else np.zeros(len(where), dtype=bool)
         live = where[applicable[where] & ~missing]
         for pos in where[missing]:
             problems.append(
@@ -413,7 +407,8 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
             points[live],
             target_v[live],
             actual_v[live],
-            label_v[live],
+            # text only for rules that read it (a label or yes/no): numbers need none
+            a_texts[a_codes[live]] if rule.value in _TEXT_VALUES else _no_text(len(live)),
             budget[live],
             spent[live],
             params,
