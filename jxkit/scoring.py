@@ -487,20 +487,29 @@ def _totals(
     app_points = np.bincount(group, weights=np.where(applicable, v["points"], 0.0), minlength=n)
     full = (v["lost"] <= 1e-9) | ~applicable
     all_full = np.bincount(group, weights=~full, minlength=n) == 0
+    # groups in the order of the result: by project id, then self before review
+    id_rank = np.empty(len(rows.project_ids), dtype=np.int64)
+    id_rank[np.asarray(rows.project_ids.argsort())] = np.arange(len(rows.project_ids))
+    round_rank = np.array([ROUNDS.index(r) if r in ROUNDS else len(ROUNDS) for r in rows.labels])
+    order = np.lexsort((round_rank[rows.round[first]], id_rank[rows.project[first]]))
+    at = first[order]
     out = pd.DataFrame(
         {
-            "project_id": rows.project_ids[rows.project[first]].to_numpy(object) if n else [],
-            "round": rows.round_label(first),
-            **{c: rows.fact(c)[first] for c in ("unit_id", "year", "category")},
+            "project_id": rows.project_ids[rows.project[at]].to_numpy(object) if n else [],
+            "round": rows.round_label(at),
+            **{
+                c: rows.projects[c].to_numpy()[rows.at_project[at]]
+                for c in ("unit_id", "year", "category")
+            },
         }
     )
     if not n:
         out = out.astype({c: rows.projects[c].dtype for c in ("unit_id", "year", "category")})
-    for g in np.flatnonzero(app_points <= 0):
+    for g in np.flatnonzero(app_points[order] <= 0):
         p, r = out["project_id"].iat[g], out["round"].iat[g]
         message = f"项目 {p} 的{ROUND_NAMES[r]}指标全部为不适用，无法评分"
         problems.append(
-            (int(first[g]), Problem(rows.dataset.sources.get("evaluations", "评价表"), message))
+            (int(at[g]), Problem(rows.dataset.sources.get("evaluations", "评价表"), message))
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(app_points > 0, 100.0 / app_points, np.nan)
@@ -516,20 +525,13 @@ def _totals(
     size = n * len(level1)
     sums = np.bincount(flat, weights=score_app, minlength=size).reshape(n, len(level1))
     counts = np.bincount(flat, weights=applicable, minlength=size).reshape(n, len(level1))
-    sub = np.where(counts > 0, round_half_up(sums * scale[:, None]), np.nan)
-    out["total"] = total
-    out["grade"] = policy.grade(total)
+    sub = np.where(counts > 0, round_half_up(sums * scale[:, None]), np.nan)[order]
+    out["total"] = total[order]
+    out["grade"] = policy.grade(out["total"].to_numpy())
     out["red_light"] = np.isin(out["grade"], list(policy.red_light_grades))
-    out["flags"] = _project_flags(group, all_full, rows)
+    out["flags"] = _project_flags(group, all_full, rows)[order]
     out = pd.concat([out, pd.DataFrame(sub, columns=level1)], axis=1)
-    order = np.lexsort(
-        (
-            out["round"].map({r: i for i, r in enumerate(ROUNDS)}).to_numpy(),
-            out["project_id"].to_numpy(str),
-        )
-    )
-    out = out.iloc[order]
-    return out[[*PROJECT_COLUMNS, "flags", *level1]].reset_index(drop=True), level1
+    return out[[*PROJECT_COLUMNS, "flags", *level1]], level1
 
 
 def _project_flags(group: np.ndarray, all_full: np.ndarray, rows: _Rows) -> np.ndarray:

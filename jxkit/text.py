@@ -65,11 +65,13 @@ def _arrow_codes(arrow: Any) -> tuple[np.ndarray, pd.Index] | None:
     point into the same dictionary; pandas would unify the chunks' dictionaries again,
     and keep the codes as int64. Anything unexpected goes to pandas.
     """
-    if not isinstance(arrow, pa.ChunkedArray) or arrow.null_count or arrow.num_chunks == 0:
+    if not isinstance(arrow, pa.ChunkedArray) or arrow.null_count or len(arrow) == 0:
         return None
     if not pa.types.is_large_string(arrow.type) and not pa.types.is_string(arrow.type):
         return None
     encoded = arrow.dictionary_encode()
+    if not encoded.num_chunks:
+        return None
     dictionary = encoded.chunks[-1].dictionary
     address = dictionary.buffers()[2].address if len(dictionary) else 0
     for chunk in encoded.chunks:

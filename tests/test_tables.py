@@ -73,3 +73,20 @@ def test_arrow_writes_plain_tables_and_pandas_the_rest() -> None:
     assert _csv_arrow(FRAMES["scores"]) is not None
     assert _csv_arrow(FRAMES["needs quoting"]) is None  # a cell needs quotes
     assert _csv_arrow(FRAMES["dates"]) is None  # pandas' own date format
+
+
+def test_codes_of_arrow_text_match_pandas() -> None:
+    """Remembered codes of Arrow-backed text, including empty and many-chunk columns."""
+    import pyarrow as pa
+
+    from jxkit.text import factorize, shared_codes
+
+    empty = pd.Series([], dtype=TEXT)
+    assert len(factorize(empty)[0]) == 0
+    chunks = pa.chunked_array([["b", "a"], [], ["a", "c", "b"]], type=pa.large_string())
+    column = pd.Series(pd.array(chunks, dtype=TEXT))
+    codes, uniques = factorize(column)
+    assert list(np.asarray(uniques, dtype=object)[codes]) == ["b", "a", "a", "c", "b"]
+    assert factorize(column)[0] is codes  # remembered
+    (a, b), both = shared_codes(column, pd.Series(["c", "z"], dtype=TEXT))
+    assert list(both[b]) == ["c", "z"] and list(both[a]) == ["b", "a", "a", "c", "b"]
