@@ -233,18 +233,20 @@ class _Rows:
             else:
                 evs.append(_first_value(ind_of_ev, in_round, n_ind)[sel])
             codes.append(np.full(len(sel), code, dtype=np.int8))
-        at_ind = np.concatenate(sels) if sels else np.array([], dtype=np.intp)
-        project = ind_p[at_ind]
+        # positions as int32: millions of rows, each array half the memory
+        small = np.int32 if max(n_ind, len(ev), len(p_uniques)) < 2**31 else np.int64
+        at_ind = np.concatenate(sels).astype(small) if sels else np.array([], dtype=small)
+        project = ind_p[at_ind].astype(small)
         return cls(
             dataset,
             ind,
             ev,
             projects,
             at_ind,
-            np.concatenate(evs) if evs else np.array([], dtype=np.intp),
+            np.concatenate(evs).astype(small) if evs else np.array([], dtype=small),
             np.concatenate(codes) if codes else np.array([], dtype=np.int8),
             project,
-            project_pos[project],
+            project_pos[project].astype(small),
             tuple(rounds),
             p_uniques,
         )
@@ -304,7 +306,10 @@ class _Rows:
         )
         for col in ("unit_id", "year", "category", "budget", "spent"):
             rows[col] = self.fact(col) if len(self) else self.projects[col].to_numpy()[:0]
-        for col in ("applicable", "score", "lost", "actual_value", "target_value"):
+        for col in ("applicable", "score"):
+            rows[col] = v[col]
+        rows["lost"] = np.where(v["applicable"], v["points"] - v["score"], 0.0)
+        for col in ("actual_value", "target_value"):
             rows[col] = v[col]
         rows["flag"] = np.asarray(v["flag_texts"], dtype=object)[v["flag"]]
         return rows
@@ -379,7 +384,9 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
     score = np.full(len(rows), np.nan)
     source = rows.dataset.sources.get("evaluations", "评价表")
     points = rows.of_ind(ind["points"].to_numpy(float))
-    budget, spent = rows.fact("budget").astype(float), rows.fact("spent").astype(float)
+    # project facts stay per project; each batch takes its rows' values
+    budget = rows.projects["budget"].to_numpy(float)
+    spent = rows.projects["spent"].to_numpy(float)
     rule_codes, rule_names = _per_value(ind["rule"])
     param_codes, param_texts = _per_value(ind["params"])
     group = rows.of_ind(rule_codes.astype(np.int64) * max(len(param_texts), 1) + param_codes)
@@ -409,8 +416,8 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
             actual_v[live],
             # text only for rules that read it (a label or yes/no): numbers need none
             a_texts[a_codes[live]] if rule.value in _TEXT_VALUES else _no_text(len(live)),
-            budget[live],
-            spent[live],
+            budget[rows.at_project[live]],
+            spent[rows.at_project[live]],
             params,
         )
         outcome = rule.scorer(batch)
@@ -422,7 +429,6 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
     rows.values.update(
         applicable=applicable,
         score=score,
-        lost=np.where(applicable, points - score, 0.0),
         points=points,
         actual_value=actual_v,
         target_value=target_v,
@@ -485,7 +491,7 @@ def _totals(
     score_app = np.where(applicable, v["score"], 0.0)
     earned = np.bincount(group, weights=score_app, minlength=n)
     app_points = np.bincount(group, weights=np.where(applicable, v["points"], 0.0), minlength=n)
-    full = (v["lost"] <= 1e-9) | ~applicable
+    full = (v["points"] - v["score"] <= 1e-9) | ~applicable
     all_full = np.bincount(group, weights=~full, minlength=n) == 0
     # groups in the order of the result: by project id, then self before review
     id_rank = np.empty(len(rows.project_ids), dtype=np.int64)
