@@ -274,3 +274,25 @@ def test_only_core_tables_when_asked() -> None:
     with pytest.raises(DataError, match="该表未被读取"):
         optional_table(ds, "monitoring")
     assert load_dataset(demo).has("monitoring")
+
+
+def test_quoted_line_breaks_and_commas_survive_loading(mini_copy) -> None:
+    note = '场地调整,延期一周\n第二行："说明"'
+
+    def edit(tables: dict[str, pd.DataFrame]) -> None:
+        tables["evaluations"].loc[0, "note"] = note
+
+    ds = load_dataset(mini_copy(edit))
+    assert ds.evaluations["note"].iloc[0] == note
+    assert len(ds.evaluations) == len(read_raw(MINI / "evaluations.csv"))
+
+
+def test_a_row_with_too_many_cells_is_named(mini_copy, capsys) -> None:
+    path = mini_copy()
+    f = path / "evaluations.csv"
+    lines = f.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",多出的一格"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "evaluations.csv" in err and "不是可读的 CSV 文件" in err and "line 3" in err

@@ -351,3 +351,34 @@ def test_policy_file_of_the_wrong_shape_is_named(
     assert main(["score", str(MINI), "--policy", str(f)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def _two_indicators(tmp_path: Path) -> Path:
+    """X: ratio, 50 points, target 100, actual 80 (40 points); Y: yes/no, 50 points, 是 (50)."""
+    return one_project(
+        tmp_path,
+        [
+            ("X", "产出指标", "培训人次", 50, "ratio", "100", None),
+            ("Y", "效益指标", "按期完成", 50, "boolean", "", None),
+        ],
+        {"X": "80", "Y": "是"},
+    )
+
+
+def test_hand_made_dataset_with_a_repeated_indicator_row(tmp_path: Path) -> None:
+    """load_dataset refuses repeated keys; a frame built by hand is still scored row by row."""
+    ds = load_dataset(_two_indicators(tmp_path))
+    ds.tables["indicators"] = pd.concat([ds.indicators, ds.indicators.iloc[[0]]])
+    r = score(ds)
+    # both X rows read the one value 80: (40 + 40 + 50) / (50 + 50 + 50) = 86.67
+    assert r.projects["total"].tolist() == [86.67]
+    assert r.indicators["score"].tolist() == [40.0, 50.0, 40.0]
+
+
+def test_hand_made_dataset_with_a_repeated_value_uses_the_first(tmp_path: Path) -> None:
+    ds = load_dataset(_two_indicators(tmp_path))
+    again = ds.evaluations.iloc[[0]].assign(actual="50")
+    ds.tables["evaluations"] = pd.concat([ds.evaluations, again])
+    r = score(ds)
+    assert r.projects["total"].tolist() == [90.0]  # 40 + 50: the first value, 80, counts
+    assert r.indicators["actual"].tolist() == ["80", "是"]
