@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_code
 from .errors import DataError, Problem
@@ -405,6 +406,12 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
         return _text(column)
     # factorized as it is: Arrow-backed text is hashed in C, never turned into objects
     codes, uniques = factorize(column)
+    if c.kind in {"id", "text"}:
+        plain = _plain_text(uniques)
+        if plain is not None:  # ids and names as written: only blanks to report
+            if c.required and not c.blank_ok:
+                out.rows(frame, plain[codes], c.name, "必填项为空")
+            return _text(column)
     raw = np.asarray(uniques, dtype=object)
     texts = np.array(["" if u is None or u != u else str(u).strip() for u in raw], dtype=object)
 
@@ -468,6 +475,25 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
     }[c.kind]
     out.rows(frame, unknown, c.name, message)
     return spread(np.where(known_u == "", texts, known_u))
+
+
+#: Every character Python's str.strip() removes, for a regular expression Arrow runs in C.
+_SPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
+_EDGE_SPACE = f"^[{re.escape(_SPACE)}]|[{re.escape(_SPACE)}]$"
+
+
+def _plain_text(uniques: pd.Index) -> np.ndarray | None:
+    """Blank marks of distinct Arrow-backed values that need no stripping, else None.
+
+    The check runs in Arrow, so a column of ids is typed without a Python string per value.
+    """
+    data: Any = uniques.array
+    if not hasattr(data, "__arrow_array__") or uniques.hasnans:
+        return None
+    arrow = data.__arrow_array__()
+    if pc.any(pc.match_substring_regex(arrow, _EDGE_SPACE)).as_py():
+        return None
+    return np.asarray(pc.equal(arrow, "").to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _text(column: pd.Series) -> pd.Series:
