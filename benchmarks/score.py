@@ -7,7 +7,8 @@ CSV); the peak memory of each; and the ratio of the score to the fastest pandas 
 that keeps the cells as text. Target: within 2x of that read, and under 2 GB.
 
 Each command runs --repeat times (default 3) in a fresh process; the best time counts,
-for both sides alike, because timings on a shared machine vary by a fifth or more.
+for both sides alike, because timings on a shared machine vary by a fifth or more; runs
+are interleaved (every command once per round) and the median is printed too.
 
     python benchmarks/score.py [--projects 100000] [--repeat 3] [--keep DIR | --data DIR]
 """
@@ -15,6 +16,7 @@ for both sides alike, because timings on a shared machine vary by a fifth or mor
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,21 +47,32 @@ PEAK = (
 )
 
 
-def run(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """Best wall seconds and peak RSS (MB) of a command over ``repeat`` runs.
+def run_once(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one run of a command in a fresh process.
 
-    Each run is a fresh process (startup and imports included), measured through a fresh
-    parent so the peak memory is that command's own.
+    Measured through a fresh parent, so the peak memory is that command's own.
     """
-    best, peak = float("inf"), 0.0
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK, *cmd], check=True, capture_output=True, text=True
+    )
+    return time.perf_counter() - start, int(out.stdout.split()[-1]) / 1024
+
+
+def run_interleaved(commands: dict[str, list[str]], repeat: int) -> dict[str, list[float]]:
+    """Each command ``repeat`` times, in rounds (every command once per round).
+
+    Interleaving spreads a slow spell of the machine over all commands alike.
+    Returns per command the seconds of each run and, last, its peak memory.
+    """
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
     for _ in range(repeat):
-        start = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", PEAK, *cmd], check=True, capture_output=True, text=True
-        )
-        best = min(best, time.perf_counter() - start)
-        peak = max(peak, int(out.stdout.split()[-1]) / 1024)
-    return best, peak
+        for name, cmd in commands.items():
+            secs, mb = run_once(cmd)
+            times[name].append(secs)
+            peaks[name] = max(peaks[name], mb)
+    return {name: [*times[name], peaks[name]] for name in commands}
 
 
 def main() -> None:
@@ -97,43 +110,44 @@ def main() -> None:
             f.stem: sum(1 for _ in f.open(encoding="utf-8-sig")) - 1
             for f in sorted(data.glob("*.csv"))
         }
-        reads = {
-            label: run(
-                [sys.executable, "-c", READ_ONLY.format(options=options), str(data)], args.repeat
-            )
+        commands = {
+            label: [sys.executable, "-c", READ_ONLY.format(options=options), str(data)]
             for label, options in READS.items()
         }
-        score_s, score_mb = run(
-            [
-                sys.executable,
-                "-m",
-                "jxkit",
-                "score",
-                str(data),
-                "--out",
-                str(Path(tmp) / "scores.csv"),
-            ],
-            args.repeat,
-        )
+        commands["score"] = [
+            sys.executable,
+            "-m",
+            "jxkit",
+            "score",
+            str(data),
+            "--out",
+            str(Path(tmp) / "scores.csv"),
+        ]
+        measured = run_interleaved(commands, args.repeat)
+    best = {name: min(runs[:-1]) for name, runs in measured.items()}
+    median = {name: statistics.median(runs[:-1]) for name, runs in measured.items()}
+    peak = {name: runs[-1] for name, runs in measured.items()}
     projects = rows.get("projects", 0)
     print(
         f"dataset: {projects:,} projects; rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items())
     )
-    print(f"runs per command: {args.repeat} (best shown; each a fresh process)")
+    print(f"runs per command: {args.repeat}, interleaved, each a fresh process")
     width = 48
     if synth_s:
         print(f"{'synth':<{width}}{synth_s:6.2f} s")
-    for label, (secs, mb) in reads.items():
-        print(f"{'pandas read, ' + label:<{width}}{secs:6.2f} s   peak {mb:5.0f} MB")
-    print(
-        f"{'jxkit score (load, check, score, write CSV)':<{width}}{score_s:6.2f} s   peak {score_mb:5.0f} MB"
-    )
-    reference = min(secs for label, (secs, _) in reads.items() if label.startswith("text"))
-    guessed = reads["types guessed (not text)"][0]
-    print(
-        f"{'ratio to the fastest text read':<{width}}{score_s / reference:6.2f}x   (target <= 2x, < 2048 MB)"
-    )
-    print(f"{'ratio to pandas guessing types':<{width}}{score_s / guessed:6.2f}x")
+    print(f"{'':<{width}}{'best':>6}   {'median':>6}   peak")
+    labels = {name: f"pandas read, {name}" for name in READS}
+    labels["score"] = "jxkit score (load, check, score, write CSV)"
+    for name, label in labels.items():
+        print(f"{label:<{width}}{best[name]:6.2f} s {median[name]:6.2f} s {peak[name]:6.0f} MB")
+    text_reads = [name for name in READS if name.startswith("text")]
+    for how, figures in (("best", best), ("median", median)):
+        reference = min(figures[name] for name in text_reads)
+        ratio = figures["score"] / reference
+        print(f"{'ratio to the fastest text read, ' + how:<{width}}{ratio:6.2f}x   (target <= 2x)")
+    guessed = best["types guessed (not text)"]
+    print(f"{'ratio to pandas guessing types, best':<{width}}{best['score'] / guessed:6.2f}x")
+    print(f"{'peak memory of jxkit score':<{width}}{peak['score']:6.0f} MB   (target < 2048 MB)")
 
 
 if __name__ == "__main__":
