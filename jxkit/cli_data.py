@@ -11,7 +11,7 @@ from .coverage import coverage
 from .dataset import ROUND_NAMES, load_dataset
 from .errors import ScoringError
 from .policy import load_policy
-from .scoring import score
+from .scoring import UNUSED_TEXT, score
 from .workbook import write_output
 
 FMT = argparse.RawDescriptionHelpFormatter
@@ -104,8 +104,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    # project scores need the core tables only (jxkit validate checks the optional ones)
-    ds = load_dataset(args.dataset, only=None if args.units else ())
+    # project scores need the core tables only (jxkit validate checks the optional ones),
+    # and not the free text no score reads
+    if args.units:
+        ds = load_dataset(args.dataset)
+    else:
+        ds = load_dataset(args.dataset, only=(), unread=UNUSED_TEXT)
     if args.units:
         from .unit_eval import unit_scores
 

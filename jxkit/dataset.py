@@ -198,6 +198,8 @@ class Dataset:
     encodings: dict[str, str] = field(default_factory=dict)
     #: optional tables this load did not read (``load_dataset(only=...)``)
     not_read: set[str] = field(default_factory=set)
+    #: free-text columns this load left unread, blank in the tables (``unread=...``)
+    unread: frozenset[str] = frozenset()
 
     @property
     def units(self) -> pd.DataFrame:
@@ -267,15 +269,25 @@ def find_sheet(sheets: list[str], spec: TableSpec) -> str | None:
 
 
 def _read_sources(
-    path: Path, wanted: set[str] | None = None
+    path: Path, wanted: set[str] | None = None, unread: frozenset[str] = frozenset()
 ) -> Iterator[tuple[TableSpec, pd.DataFrame | None, str]]:
     """Each registered table with its raw text frame (None when absent) and a place name."""
     specs = [t for t in TABLES.values() if wanted is None or t.required or t.name in wanted]
+
+    def keep(spec: TableSpec) -> Callable[[str], bool] | None:
+        if not unread.intersection(c.name for c in spec.columns):
+            return None
+        known = _header_map(spec)
+        return lambda header: _canonical(header, known) not in unread
+
     if path.is_dir():
         files = [find_csv(path, spec) for spec in specs]
         # the next files are read (Arrow, without the GIL) while this one is typed
         with ThreadPoolExecutor(max_workers=2) as pool:
-            reads = [pool.submit(read_table, f) if f else None for f in files]
+            reads = [
+                pool.submit(read_table, f, keep=keep(spec)) if f else None
+                for spec, f in zip(specs, files, strict=True)
+            ]
             try:
                 for spec, f, read in zip(specs, files, reads, strict=True):
                     yield spec, (read.result() if read else None), (f.name if f else path.name)
@@ -287,7 +299,7 @@ def _read_sources(
         sheets = list_sheets(path)
         for spec in specs:
             s = find_sheet(sheets, spec)
-            yield spec, (read_table(path, s) if s else None), path.name
+            yield spec, (read_table(path, s, keep=keep(spec)) if s else None), path.name
     elif not path.exists():
         raise DataError([Problem(str(path), "数据集不存在：请给出一个 CSV 文件夹或 .xlsx 工作簿")])
     else:
@@ -314,13 +326,15 @@ def canonical_headers(frame: pd.DataFrame, spec: TableSpec) -> dict[str, str]:
     for header in frame.columns:
         if header == ROW:
             continue
-        key = str(header).strip()
-        name = (
-            known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
-        )
+        name = _canonical(str(header), known)
         if name and name not in renames.values():
             renames[header] = name
     return renames
+
+
+def _canonical(header: str, known: dict[str, str]) -> str | None:
+    key = header.strip()
+    return known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
 
 
 def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -770,7 +784,12 @@ def parse_target(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 # ----------------------------------------------------------------------------- loading
 
 
-def load_dataset(path: str | os.PathLike[str], *, only: Iterable[str] | None = None) -> Dataset:
+def load_dataset(
+    path: str | os.PathLike[str],
+    *,
+    only: Iterable[str] | None = None,
+    unread: Iterable[str] = (),
+) -> Dataset:
     """Load and check a dataset; raise one DataError listing every problem found.
 
     Returns the tables with canonical English column names, typed columns (money and
@@ -778,8 +797,20 @@ def load_dataset(path: str | os.PathLike[str], *, only: Iterable[str] | None = N
     the spreadsheet row number as the index. ``only`` names the optional tables to read
     (default: all); the others are left unread and listed in ``Dataset.not_read``, so a
     job that needs the core tables alone (scoring) does not pay for monitoring data.
+    ``unread`` names optional free-text columns (no check reads them, e.g. evidence) to
+    leave unread: they are blank in the tables and listed in ``Dataset.unread``.
     """
     wanted = None if only is None else set(only)
+    skipped = frozenset(unread)
+    for name in skipped:
+        kinds = {
+            c.kind == "text" and not c.required
+            for t in TABLES.values()
+            for c in t.columns
+            if c.name == name
+        }
+        if kinds != {True}:
+            raise ValueError(f"only optional free-text columns can be left unread, not {name!r}")
     p = Path(path)
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
@@ -787,7 +818,7 @@ def load_dataset(path: str | os.PathLike[str], *, only: Iterable[str] | None = N
     collectors: dict[str, _Collector] = {}
     problems: list[Problem] = []
     structural: list[Problem] = []
-    for spec, raw, place in _read_sources(p, wanted):
+    for spec, raw, place in _read_sources(p, wanted, skipped):
         if raw is None:
             tables[spec.name] = _empty(spec)
             collectors[spec.name] = _Collector(place, {})
@@ -810,7 +841,7 @@ def load_dataset(path: str | os.PathLike[str], *, only: Iterable[str] | None = N
     for name in not_read:  # checks see them empty; optional_table() refuses to
         tables[name] = _empty(TABLES[name])
         collectors[name] = _Collector(p.name, {})
-    ds = Dataset(p, tables, sources, encodings, not_read)
+    ds = Dataset(p, tables, sources, encodings, not_read, skipped)
     for spec in TABLES.values():
         if spec.key and not tables[spec.name].empty:
             _duplicates(tables[spec.name], spec.key, collectors[spec.name])

@@ -44,6 +44,8 @@ PROJECT_COLUMNS = [
 ]
 
 ROUNDS = ("self", "review")
+#: Free-text columns no total, grade or flag reads: ``jxkit score`` leaves them unread.
+UNUSED_TEXT = ("evidence", "unit_of_measure")
 #: Rules whose value is read as text (see :class:`jxkit.rules.Rule`).
 _TEXT_VALUES = frozenset({"label", "boolean"})
 _NA = frozenset(w.lower() for w in NA_WORDS)

@@ -11,7 +11,7 @@ import io
 import mmap
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,7 +38,9 @@ ROW = "_row"
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
+def read_csv_text(
+    path: Path, keep: Callable[[str], bool] | None = None
+) -> tuple[pd.DataFrame, str]:
     """Read a CSV file as text columns, guessing UTF-8 (with or without BOM) or GB18030.
 
     GB18030 is a superset of GBK and GB2312, which Excel on Chinese Windows writes.
@@ -49,7 +51,7 @@ def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
     """
     last: Exception | None = None
     for encoding in ENCODINGS:
-        fast = _read_csv_arrow(path, encoding)
+        fast = _read_csv_arrow(path, encoding, keep)
         if fast is not None:
             return fast, encoding
         try:
@@ -59,6 +61,7 @@ def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
                 keep_default_na=False,
                 encoding=encoding,
                 skipinitialspace=False,
+                usecols=(lambda h: keep(str(h).strip())) if keep else None,
             )
             return frame, encoding
         except UnicodeDecodeError as exc:
@@ -76,7 +79,9 @@ def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
+def _read_csv_arrow(
+    path: Path, encoding: str, keep: Callable[[str], bool] | None = None
+) -> pd.DataFrame | None:
     """The file read by Arrow as text columns, or None when pandas' reader should decide."""
     try:
         with path.open("rb") as f:
@@ -99,6 +104,7 @@ def _read_csv_arrow(path: Path, encoding: str) -> pd.DataFrame | None:
             parse_options=pa_csv.ParseOptions(newlines_in_values=_has_quote(path)),
             convert_options=pa_csv.ConvertOptions(
                 column_types={c: pa.large_string() for c in header},
+                include_columns=[c for c in header if keep is None or keep(c.strip())],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -132,12 +138,17 @@ def list_sheets(path: Path) -> list[str]:
         raise DataError([Problem(path.name, f"不是可读的 Excel 工作簿（.xlsx）：{exc}")]) from None
 
 
-def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | os.PathLike[str],
+    sheet: str | None = None,
+    *,
+    keep: Callable[[str], bool] | None = None,
+) -> pd.DataFrame:
     """Read one table (CSV file or a workbook sheet) as text, with a spreadsheet row number.
 
     Column names are stripped of surrounding spaces; empty cells are "". The frame's
     ``attrs["source"]`` names the file (and sheet) for messages, ``attrs["encoding"]``
-    the CSV encoding.
+    the CSV encoding. ``keep`` (a test on a stripped header) leaves other columns unread.
     """
     p = Path(path)
     if not p.exists():
@@ -155,11 +166,13 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
         )
         source, encoding = f"{p.name} 工作表“{name}”", "xlsx"
     elif suffix in {".csv", ".txt"}:
-        frame, encoding = read_csv_text(p)
+        frame, encoding = read_csv_text(p, keep)
         source = p.name
     else:
         raise DataError([Problem(p.name, "不支持的文件类型：请提供 .csv 或 .xlsx 文件")])
     frame.columns = [str(c).strip() for c in frame.columns]
+    if keep is not None:
+        frame = frame[[c for c in frame.columns if c == ROW or keep(c)]]
     if suffix not in {".csv", ".txt"}:  # CSV cells are never NaN with keep_default_na=False
         frame = frame.fillna("")
     if ROW not in frame.columns:

@@ -296,3 +296,29 @@ def test_a_row_with_too_many_cells_is_named(mini_copy, capsys) -> None:
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "evaluations.csv" in err and "不是可读的 CSV 文件" in err and "line 3" in err
+
+
+def test_free_text_left_unread_is_blank_and_listed(mini_copy) -> None:
+    def chinese_header(tables: dict[str, pd.DataFrame]) -> None:
+        tables["evaluations"] = tables["evaluations"].rename(columns={"evidence": "佐证材料"})
+
+    full = load_dataset(mini_copy(chinese_header, name="full"))
+    lean = load_dataset(mini_copy(chinese_header, name="lean"), unread=["evidence"])
+    assert full.evaluations["evidence"].str.len().sum() > 0
+    assert set(lean.evaluations["evidence"]) == {""}
+    assert lean.unread == {"evidence"} and full.unread == frozenset()
+    rest = [c for c in full.evaluations.columns if c != "evidence"]
+    assert full.evaluations[rest].equals(lean.evaluations[rest])
+    with pytest.raises(ValueError, match="budget"):
+        load_dataset(MINI, unread=["budget"])
+
+
+def test_score_command_equals_scoring_the_whole_dataset(tmp_path: Path) -> None:
+    from jxkit.scoring import score
+
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(MINI), "--out", str(out)]) == 0
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    whole = score(load_dataset(MINI)).projects
+    assert written["total"].tolist() == whole["total"].tolist()
+    assert written["project_id"].tolist() == whole["project_id"].tolist()
