@@ -630,7 +630,7 @@ def _first_positions(keys: np.ndarray, wanted: np.ndarray, space: int) -> tuple[
         if int(np.count_nonzero(seen)) == len(keys):  # unique: a flat table will do
             where = np.empty(space, dtype=np.int32 if len(keys) < 2**31 else np.int64)
             where[keys] = np.arange(len(keys))  # only the slots of keys are ever read
-            return np.where(seen[wanted], where[wanted], -1).astype(np.int64), True
+            return np.where(seen[wanted], where[wanted], -1).astype(where.dtype), True
     index = pd.Index(keys)
     unique = bool(index.is_unique)
     at = np.arange(len(keys))
