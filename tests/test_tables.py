@@ -90,3 +90,9 @@ def test_codes_of_arrow_text_match_pandas() -> None:
     assert factorize(column)[0] is codes  # remembered
     (a, b), both = shared_codes(column, pd.Series(["c", "z"], dtype=TEXT))
     assert list(both[b]) == ["c", "z"] and list(both[a]) == ["b", "a", "a", "c", "b"]
+
+
+def test_space_list_is_what_python_strips() -> None:
+    from jxkit.dataset import _SPACE
+
+    assert "".join(chr(i) for i in range(0x110000) if chr(i).isspace()) == _SPACE
