@@ -9,12 +9,7 @@ The names a notebook needs::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("jxkit")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0+unknown"
+__version__ = "0.1.0"
 
 # the modules of the optional tables register them with the dataset loader on import
 from . import assess, exante, monitoring, unit_eval  # noqa: F401
