@@ -30,7 +30,7 @@ from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_cod
 from .errors import DataError, Problem
 from .rules import RULES, check_params, get_rule
 from .tables import ROW, TEXT, list_sheets, read_table
-from .text import factorize, shared_codes, to_number
+from .text import SPACE, factorize, shared_codes, to_number
 
 __all__ = [
     "INDICATOR_FIELDS",
@@ -491,13 +491,7 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
     return spread(np.where(known_u == "", texts, known_u))
 
 
-#: Every character Python's str.strip() removes (those whose isspace() is true), for a
-#: regular expression Arrow runs in C; tests/test_tables.py checks the list.
-_SPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
-    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-_EDGE_SPACE = f"^[{re.escape(_SPACE)}]|[{re.escape(_SPACE)}]$"
+_EDGE_SPACE = f"^[{re.escape(SPACE)}]|[{re.escape(SPACE)}]$"
 
 
 def _plain_text(uniques: pd.Index) -> np.ndarray | None:

@@ -13,7 +13,6 @@ grade comes from the rounded total by the policy's half-open bands.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,7 @@ from .dataset import ROUND_NAMES, Dataset, row_of
 from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
-from .text import factorize, per_value, shared_codes, to_number
+from .text import blank, contains, factorize, shared_codes, to_number
 
 __all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
 
@@ -453,21 +452,13 @@ def _flag_rows(rows: _Rows, policy: Policy) -> None:
     positive = rows.of_ind(ind["rule"].isin(_POSITIVE_RULES).to_numpy(bool))
     with np.errstate(divide="ignore", invalid="ignore"):
         completion = rows.values["actual_value"] / rows.values["target_value"]
-    note_codes, note_texts = _per_value(ev["note"])
-    blank_note = np.append(note_texts == "", True)[
-        np.where(rows.at_ev >= 0, np.append(note_codes, 0)[rows.at_ev], len(note_texts))
-    ]
+    # rows without an evaluation have no reason given either
+    blank_note = np.append(blank(ev["note"]), True)[np.where(rows.at_ev >= 0, rows.at_ev, len(ev))]
     overrun = positive & (completion >= policy.overrun_ratio) & blank_note
     overrun_text = f"完成值超过指标值 {policy.overrun_ratio:.0%} 以上，未说明偏差原因"
     cost_text = "成本类指标按正向方法计分"
-    cost = np.zeros(len(rows), dtype=bool)
-    if policy.cost_words:
-        words = re.compile("|".join(map(re.escape, policy.cost_words)))
-        looks_like_cost = lambda x: bool(words.search(str(x)))  # noqa: E731
-        cost = rows.of_ind(
-            per_value(ind["name"], looks_like_cost, bool)
-            | per_value(ind["level2"], looks_like_cost, bool)
-        )
+    words = list(policy.cost_words)
+    cost = rows.of_ind(contains(ind["name"], words) | contains(ind["level2"], words))
     cost &= positive
     # 0: none, 1: overrun, 2: cost, 3: both
     rows.values["flag"] = overrun.astype(np.int8) + 2 * cost.astype(np.int8)

@@ -93,6 +93,6 @@ def test_codes_of_arrow_text_match_pandas() -> None:
 
 
 def test_space_list_is_what_python_strips() -> None:
-    from jxkit.dataset import _SPACE
+    from jxkit.text import SPACE
 
-    assert "".join(chr(i) for i in range(0x110000) if chr(i).isspace()) == _SPACE
+    assert "".join(chr(i) for i in range(0x110000) if chr(i).isspace()) == SPACE
