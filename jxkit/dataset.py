@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_code
@@ -869,7 +870,10 @@ def _blank(c: Column, index: pd.Index) -> pd.Series:
         return pd.Series(pd.NA, index=index, dtype=_dtype(c))
     if c.kind == "date":
         return pd.Series(pd.NaT, index=index, dtype=_dtype(c))
-    return pd.Series("", index=index, dtype=TEXT)
+    # n empty strings: offsets all zero and no characters, made in Arrow directly
+    offsets = pa.py_buffer(np.zeros(len(index) + 1, dtype=np.int64))
+    empty = pa.LargeStringArray.from_buffers(len(index), offsets, pa.py_buffer(b""))
+    return pd.Series(pd.array(pa.chunked_array([empty]), dtype=TEXT), index=index)
 
 
 def _dtype(c: Column) -> Any:

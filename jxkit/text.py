@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 __all__ = [
     "NOT_A_NUMBER",
@@ -129,44 +128,27 @@ SPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_BLANK = f"^[{re.escape(SPACE)}]*$"
 
 
 def blank(values: pd.Series) -> np.ndarray:
-    """Whether each cell is empty once stripped (Arrow's regular expressions when it can).
+    """Whether each cell is empty once stripped (computed once per distinct value).
 
     >>> blank(pd.Series(["", " \u3000", "x", None])).tolist()
     [True, True, False, True]
     """
-    arrow = _arrow_text(values)
-    if arrow is not None:
-        return np.asarray(pc.match_substring_regex(arrow, _BLANK).to_numpy(), dtype=bool)
     return strip(values) == ""
 
 
 def contains(values: pd.Series, words: list[str]) -> np.ndarray:
-    """Whether each cell contains one of ``words`` (literally).
+    """Whether each cell contains one of ``words`` (computed once per distinct value).
 
     >>> contains(pd.Series(["人均成本", "人数", None]), ["成本", "费用"]).tolist()
     [True, False, False]
     """
     if not words:
         return np.zeros(len(values), dtype=bool)
-    pattern = "|".join(map(re.escape, words))
-    arrow = _arrow_text(values)
-    if arrow is not None:
-        return np.asarray(pc.match_substring_regex(arrow, pattern).to_numpy(), dtype=bool)
-    found = re.compile(pattern)
+    found = re.compile("|".join(map(re.escape, words)))
     return per_value(values, lambda v: isinstance(v, str) and bool(found.search(v)), bool)
-
-
-def _arrow_text(values: pd.Series) -> Any:
-    """The Arrow text behind a column without missing cells, else None."""
-    data: Any = values.array
-    if not hasattr(data, "__arrow_array__") or values.hasnans:
-        return None
-    arrow = data.__arrow_array__()
-    return arrow if pa.types.is_large_string(arrow.type) or pa.types.is_string(arrow.type) else None
 
 
 def per_value(
