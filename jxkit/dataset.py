@@ -623,6 +623,8 @@ def _arrow_data(column: pd.Series) -> Any:
 
 def _first_positions(keys: np.ndarray, wanted: np.ndarray, space: int) -> tuple[np.ndarray, bool]:
     """Position of the first of ``keys`` equal to each wanted code (-1: none); keys unique?"""
+    if not len(keys):
+        return np.full(len(wanted), -1, dtype=np.int64), True
     if len(keys) and _small(space, len(keys) + len(wanted)):
         seen = np.zeros(space, dtype=bool)
         seen[keys] = True

@@ -206,10 +206,11 @@ class _Rows:
 
     @classmethod
     def join(cls, dataset: Dataset, rounds: tuple[str, ...], year: int | None) -> _Rows:
-        projects = dataset.projects
+        # shallow copies: with copy-on-write a later edit of the dataset leaves these as
+        # they are, and the breakdown built later still reads what was scored
+        projects = dataset.projects.copy(deep=False)
         if year is not None:
             projects = projects[projects["year"] == year]
-        # shallow copies: with copy-on-write a later edit of the dataset leaves these as they are
         ind, ev = dataset.indicators.copy(deep=False), dataset.evaluations.copy(deep=False)
         n_ind = len(ind)
         p_codes, p_uniques = _codes(ind["project_id"], ev["project_id"])
@@ -391,11 +392,14 @@ def _score_rows(rows: _Rows) -> list[tuple[int, Problem]]:
     rule_codes, rule_names = _per_value(ind["rule"])
     param_codes, param_texts = _per_value(ind["params"])
     group = rows.of_ind(rule_codes.astype(np.int64) * max(len(param_texts), 1) + param_codes)
-    for g, where in _groups(group):
-        rule_name, params_text = (
-            rule_names[g // len(param_texts)],
-            param_texts[g % len(param_texts)],
-        )
+    n_params = max(len(param_texts), 1)
+    # in the order of the rule and parameter texts, so messages come in a stable order
+    by_text = sorted(
+        _groups(group),
+        key=lambda gw: (rule_names[gw[0] // n_params], param_texts[gw[0] % n_params]),
+    )
+    for g, where in by_text:
+        rule_name, params_text = rule_names[g // n_params], param_texts[g % n_params]
         rule = get_rule(rule_name)
         if rule is None:  # load_dataset has reported it; here only a guard for hand-made frames
             continue
@@ -442,7 +446,8 @@ def _problem(rows: _Rows, pos: int, source: str, reason: str) -> tuple[int, Prob
     ind = rows.ind
     text = f"项目 {ind['project_id'].iat[i]} 指标 {ind['indicator_id'].iat[i]}（{ind['name'].iat[i]}）{reason}"
     actual = str(rows.ev["actual"].iat[e]) if e >= 0 else ""
-    row = int(rows.ev.index[e]) if e >= 0 else None
+    at = rows.ev.index[e] if e >= 0 else None
+    row = None if at is None or pd.isna(at) else int(at)  # values computed, not typed, have none
     return int(pos), Problem(source, text, row, "actual", actual or None)
 
 
@@ -514,12 +519,12 @@ def _totals(
         scale = np.where(app_points > 0, 100.0 / app_points, np.nan)
     total = round_half_up(earned * scale)
     l1_codes, l1_names = factorize(rows.ind["level1"])
-    level1 = [str(x) for x in l1_names]
-    present = np.zeros(len(level1), dtype=bool)
-    present[np.asarray(l1_codes)[rows.at_ind]] = True  # first-level names of the rows scored
-    remap = np.cumsum(present) - 1
-    level1 = [name for name, p in zip(level1, present, strict=True) if p]
-    l1 = remap[np.asarray(l1_codes)[rows.at_ind]]
+    scored = l1_codes[rows.at_ind]
+    seen = pd.unique(scored)  # first-level names in the order the scored rows bring them
+    level1 = [str(l1_names[c]) for c in seen]
+    remap = np.zeros(len(l1_names), dtype=np.int64)
+    remap[seen] = np.arange(len(seen))
+    l1 = remap[scored]
     flat = group * len(level1) + l1
     size = n * len(level1)
     sums = np.bincount(flat, weights=score_app, minlength=size).reshape(n, len(level1))

@@ -116,13 +116,15 @@ def _read_csv_arrow(
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
-        return None
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError, csv.Error):
+        return None  # e.g. lines ended by CR alone (Excel for Mac): pandas reads those
     # the row number goes in before pandas sees the table: adding a column to the frame
     # afterwards costs more than the whole conversion
     rows = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
     table = table.append_column(ROW, rows)
-    return table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
+    frame.attrs["rows_numbered"] = True
+    return frame
 
 
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}
@@ -182,7 +184,7 @@ def read_table(
         frame = frame[[c for c in frame.columns if c == ROW or keep(c)]]
     if suffix not in {".csv", ".txt"}:  # CSV cells are never NaN with keep_default_na=False
         frame = frame.fillna("")
-    if ROW not in frame.columns:
+    if not frame.attrs.pop("rows_numbered", False):  # a user's own "_row" column is replaced
         frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
     frame.attrs["source"] = source
     frame.attrs["encoding"] = encoding
@@ -281,13 +283,19 @@ def _cell_text(column: pd.Series) -> pa.Array | pa.ChunkedArray | None:
         if pd.api.types.infer_dtype(column, skipna=False) != "string":
             return None
         return pa.array(column.to_numpy(object), type=pa.large_string())
-    if dtype.kind not in "fiub" and str(dtype) not in {"Int64", "boolean", "Float64"}:
-        return None
-    # numbers and booleans: each distinct value formatted once, as pandas does
+    if dtype == np.float64:
+        # each distinct bit pattern formatted once (so -0.0 stays apart from 0.0), as
+        # Python's repr does, which is what pandas writes for float64; NaN is ""
+        values = column.to_numpy()
+        codes, uniques = pd.factorize(values.view(np.int64), use_na_sentinel=False)
+        floats = np.asarray(uniques, dtype=np.int64).view(np.float64)
+        texts = ["" if u != u else repr(float(u)) for u in floats]
+        return pa.array(np.array(texts, dtype=object)[codes], type=pa.large_string())
+    if dtype.kind not in "iub" and str(dtype) not in {"Int64", "boolean"}:
+        return None  # other floats (float32, nullable Float64) and the rest: pandas
+    # integers and booleans: each distinct value formatted once, as pandas does
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    if dtype.kind == "f" or str(dtype) == "Float64":
-        texts = [repr(float(u)) for u in uniques]
-    elif dtype.kind == "b" or str(dtype) == "boolean":
+    if dtype.kind == "b" or str(dtype) == "boolean":
         texts = [str(bool(u)) for u in uniques]
     else:
         texts = [str(int(u)) for u in uniques]

@@ -322,3 +322,27 @@ def test_score_command_equals_scoring_the_whole_dataset(tmp_path: Path) -> None:
     whole = score(load_dataset(MINI)).projects
     assert written["total"].tolist() == whole["total"].tolist()
     assert written["project_id"].tolist() == whole["project_id"].tolist()
+
+
+def test_unit_values_without_unit_indicators_are_named(mini_copy, capsys) -> None:
+    path = mini_copy()
+    (path / "unit_evaluations.csv").write_text(
+        "unit_id,year,indicator_id,round,actual\nP00,2021,x1,self,90\n", encoding="utf-8"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert "unit_evaluations.csv" in capsys.readouterr().err
+
+
+def test_lines_ended_by_cr_alone_load(mini_copy) -> None:
+    path = mini_copy()
+    f = path / "projects.csv"
+    f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    assert load_dataset(path).projects.equals(load_dataset(MINI).projects)
+
+
+def test_a_users_row_column_is_replaced_by_row_numbers(tmp_path: Path) -> None:
+    from jxkit.tables import read_table
+
+    f = tmp_path / "t.csv"
+    f.write_text("a,_row\nx,7\ny,7\n", encoding="utf-8")
+    assert read_table(f)["_row"].tolist() == [2, 3]

@@ -382,3 +382,60 @@ def test_hand_made_dataset_with_a_repeated_value_uses_the_first(tmp_path: Path) 
     r = score(ds)
     assert r.projects["total"].tolist() == [90.0]  # 40 + 50: the first value, 80, counts
     assert r.indicators["actual"].tolist() == ["80", "是"]
+
+
+def test_breakdown_reads_the_projects_as_scored() -> None:
+    ds = load_dataset(MINI)
+    r = score(ds)
+    ds.projects["unit_id"] = "X"  # the dataset edited afterwards
+    units = r.indicators.drop_duplicates("project_id").set_index("project_id")["unit_id"]
+    assert units.to_dict() == {"P-001": "C01", "P-002": "K01", "P-003": "P00"}
+
+
+def test_computed_rows_without_a_row_number_are_named_without_one() -> None:
+    from jxkit.policy import default_policy
+    from jxkit.unit_eval import score_view
+
+    nan_rows = pd.Index([np.nan, np.nan], name="row")
+    subjects = pd.DataFrame(
+        {"project_id": ["U1"], "unit_id": ["U1"], "year": [2021], "category": ["unit"]}
+    ).assign(budget=np.nan, spent=np.nan)
+    ind = pd.DataFrame(
+        {
+            "project_id": ["U1", "U1"],
+            "indicator_id": ["a", "b"],
+            "level1": ["x", "x"],
+            "level2": ["", ""],
+            "name": ["A", "B"],
+            "points": [50.0, 50.0],
+            "rule": ["ratio", "ratio"],
+            "target": ["100", "100"],
+            "params": ["", ""],
+            "unit_of_measure": ["", ""],
+        },
+        index=nan_rows,
+    )
+    ev = pd.DataFrame(
+        {
+            "project_id": ["U1", "U1"],
+            "indicator_id": ["a", "b"],
+            "round": ["self", "self"],
+            "actual": ["90", "abc"],
+            "evidence": ["", ""],
+            "note": ["", ""],
+        },
+        index=nan_rows,
+    )
+    with pytest.raises(ScoringError) as err:
+        score_view(
+            subjects, ind, ev, labels={"U1": "单位 U1"}, source="考核表", policy=default_policy()
+        )
+    (problem,) = err.value.problems
+    assert problem.row is None and "完成值应为数字" in str(problem)
+
+
+def test_subtotals_follow_the_rows_scored() -> None:
+    r = score(load_dataset(MINI), "review")  # only P-003 has review values
+    ind = load_dataset(MINI).indicators
+    p3 = ind[ind["project_id"] == "P-003"]["level1"]
+    assert r.level1 == list(dict.fromkeys(p3))

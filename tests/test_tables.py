@@ -41,6 +41,9 @@ FRAMES = {
     "dates": pd.DataFrame({"d": pd.to_datetime(["2021-06-30", None]), "b": ["1", "2"]}),
     "mixed objects": pd.DataFrame({"a": ["x", 1], "b": [None, "y"]}),
     "one column": pd.DataFrame({"a": ["", "x"]}),
+    "signed zeros": pd.DataFrame({"a": [0.0, -0.0, np.nan, -0.0], "b": ["1", "2", "3", "4"]}),
+    "float32": pd.DataFrame({"a": np.array([0.1, 2.5], dtype=np.float32), "b": ["1", "2"]}),
+    "nullable floats": pd.DataFrame({"a": pd.array([0.1, None], dtype="Float64"), "b": ["1", "2"]}),
     "empty": pd.DataFrame({"a": pd.Series([], dtype=TEXT), "b": pd.Series([], dtype=float)}),
 }
 
