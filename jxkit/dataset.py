@@ -31,7 +31,7 @@ from .catalogue import FALSE_WORDS, LEVELS, TRUE_WORDS, category_code, level_cod
 from .errors import DataError, Problem
 from .rules import RULES, check_params, get_rule
 from .tables import ROW, TEXT, list_sheets, read_table
-from .text import SPACE, factorize, shared_codes, to_number
+from .text import SPACE, factorize, shared_codes, stripped, to_number
 
 __all__ = [
     "INDICATOR_FIELDS",
@@ -428,7 +428,7 @@ def _type_column(frame: pd.DataFrame, c: Column, out: _Collector) -> pd.Series:
                 out.rows(frame, plain[codes], c.name, "必填项为空")
             return _text(column)
     raw = np.asarray(uniques, dtype=object)
-    texts = np.array(["" if u is None or u != u else str(u).strip() for u in raw], dtype=object)
+    texts = np.array([stripped(u) for u in raw], dtype=object)
 
     def spread(values: Any, dtype: Any = object) -> pd.Series:
         if dtype is object:  # text stays text (Arrow-backed), as read

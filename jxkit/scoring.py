@@ -26,7 +26,7 @@ from .dataset import ROUND_NAMES, Dataset, row_of
 from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
-from .text import blank, contains, factorize, shared_codes, to_number
+from .text import blank, contains, factorize, shared_codes, stripped, to_number
 
 __all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
 
@@ -359,11 +359,7 @@ def _groups(codes: np.ndarray) -> list[tuple[int, np.ndarray]]:
 def _per_value(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of a column and its distinct values as stripped text."""
     codes, uniques = factorize(values)
-    texts = [
-        v.strip() if isinstance(v, str) else ("" if v is None or v != v else str(v).strip())
-        for v in np.asarray(uniques, dtype=object)
-    ]
-    return codes, np.array(texts, dtype=object)
+    return codes, np.array([stripped(v) for v in np.asarray(uniques, dtype=object)], dtype=object)
 
 
 def _no_text(n: int) -> np.ndarray:

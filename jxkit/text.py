@@ -25,6 +25,7 @@ __all__ = [
     "per_value",
     "shared_codes",
     "strip",
+    "stripped",
     "to_number",
 ]
 
@@ -167,7 +168,14 @@ def per_value(
 
 def strip(values: pd.Series | np.ndarray) -> np.ndarray:
     """Cells as stripped text ("" for missing)."""
-    return per_value(values, lambda v: "" if v is None or v != v else str(v).strip())
+    return per_value(values, stripped)
+
+
+def stripped(value: Any) -> str:
+    """A cell as stripped text ("" for a missing one)."""
+    if isinstance(value, str):
+        return value.strip()
+    return "" if value is None or value != value else str(value).strip()
 
 
 def _number(text: Any, decorated: bool) -> float:
