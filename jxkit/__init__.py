@@ -11,8 +11,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-# the modules of the optional tables register them with the dataset loader on import
-from . import assess, exante, monitoring, unit_eval  # noqa: F401
 from .compare import Comparison, compare
 from .coverage import CoverageResult, coverage
 from .dataset import Dataset, load_dataset

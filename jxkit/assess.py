@@ -32,47 +32,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import exante  # noqa: F401  (registers the ex-ante table this assessment counts)
 from .catalogue import LEVELS, level_name
 from .compare import compare
 from .coverage import coverage
-from .dataset import Column, Dataset, TableSpec, _Collector, _unknown, check, register_table
+from .dataset import Collector, Dataset, optional_table, unknown
 from .errors import DataError, Problem
 from .frameworks import INDICATOR_COLUMNS, Framework, get_framework
 from .monitoring import monitor
 from .policy import Policy, default_policy
 from .results import continuations, final_scores
 from .scoring import ScoreResult, round_half_up, score
-from .unit_eval import optional_table, score_view
+from .unit_eval import score_view
 
 __all__ = ["COMPUTED", "Assessment", "assess"]
 
 NA = "不适用"
 COMPUTED_SOURCE, MANUAL_SOURCE, NO_DATA = "数据计算", "人工填报", "无数据"
 
-register_table(
-    TableSpec(
-        "assessment",
-        "工作考核",
-        (
-            Column("unit_id", "单位编码", "id", True),
-            Column("year", "年度", "year", True),
-            Column("indicator_id", "指标编码", "id", True),
-            Column("actual", "完成值", "text", True, blank_ok=True),
-            Column("evidence", "佐证材料", "text"),
-            Column("note", "备注", "text"),
-        ),
-        key=("unit_id", "year", "indicator_id"),
-        required=False,
-    )
-)
 
-
-@check
-def _assessment_table(ds: Dataset, out: dict[str, _Collector]) -> None:
+def check_tables(ds: Dataset, out: dict[str, Collector]) -> None:
+    """The assessment table: known units."""
     a = ds.table("assessment")
     if not a.empty:
-        _unknown(a, ["unit_id"], ds.units, out["assessment"], "单位编码在单位表中不存在")
+        unknown(a, ["unit_id"], ds.units, out["assessment"], "单位编码在单位表中不存在")
 
 
 @dataclass

@@ -8,11 +8,12 @@ from typing import Any
 import pandas as pd
 
 from .coverage import coverage
-from .dataset import ROUND_NAMES, load_dataset
+from .dataset import load_dataset
+from .dataset.workbook import write_output
 from .errors import ScoringError
+from .labels import ROUND_NAMES
 from .policy import load_policy
 from .scoring import UNUSED_TEXT, score
-from .workbook import write_output
 
 FMT = argparse.RawDescriptionHelpFormatter
 
@@ -138,7 +139,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     result = coverage(ds, args.year, policy=load_policy(args.policy))
     units = result.units
     if args.out and str(args.out).lower().endswith(".xlsx"):
-        from .workbook import write_workbook
+        from .dataset.workbook import write_workbook
 
         write_workbook(
             {"单位覆盖率": units, "未覆盖项目": result.missed, "全部项目": result.projects},
@@ -177,7 +178,7 @@ def run_compare(args: argparse.Namespace) -> int:
     result = compare(ds, ids, policy=load_policy(args.policy))
     s = result.summary
     if args.out and str(args.out).lower().endswith(".xlsx"):
-        from .workbook import write_workbook
+        from .dataset.workbook import write_workbook
 
         write_workbook(
             {"复核比较": result.projects, "复核底稿": result.indicators, "单位提示": result.flags},

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .dataset.tables import write_table
 from .errors import DataError
 from .frameworks import get_framework, list_frameworks, load_framework, new_project_rows
 from .synth import synth_dataset, write_dataset
-from .tables import write_table
 
 FMT = argparse.RawDescriptionHelpFormatter
 

@@ -67,7 +67,6 @@ def register(sub: Any) -> None:
 def warm_worker(dataset: str, policy: str | None = None) -> None:
     """Run once in each render worker before it forks: every report then finds the dataset
     loaded and scored, the frameworks parsed and the chart fonts set up."""
-    from . import cli_process  # noqa: F401  (registers the optional tables before the load)
     from .frameworks import list_frameworks
     from .report.blocks import loaded, setup
 
@@ -94,13 +93,13 @@ def run_demo(args: argparse.Namespace) -> int:
     from .compare import compare
     from .coverage import coverage
     from .dataset import load_dataset
+    from .dataset.workbook import write_workbook
     from .render.batch import render_batch
     from .render.cli import default_workers, report_failures
     from .report.blocks import resolve
     from .report.jobs import jobs_for_dataset
     from .sampling import draw, write_sample
     from .scoring import score
-    from .workbook import write_workbook
 
     dataset = resolve(args.dataset or "sample_data/demo")
     out: Path = args.out
@@ -168,11 +167,11 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _process_steps(ds: Any, out: Path, steps: int) -> None:
     """Steps 4–6 of the demo: unit-level scores, ex-ante assessment, monitoring."""
-    from .cli_process import zh_frame
+    from .dataset import optional_table
+    from .dataset.workbook import write_workbook, zh_frame
     from .exante import exante
     from .monitoring import monitor
-    from .unit_eval import optional_table, unit_scores
-    from .workbook import write_workbook
+    from .unit_eval import unit_scores
 
     print(f"4/{steps} 计算单位整体绩效（六个维度）")
     units = unit_scores(ds).units
@@ -209,9 +208,8 @@ def _results_steps(ds: Any, out: Path, steps: int, scores: Any) -> None:
     """Steps 9–10 of the demo: results application and the management-work assessment."""
     from .assess import assess
     from .catalogue import level_name
-    from .cli_process import zh_frame
+    from .dataset.workbook import write_workbook, zh_frame
     from .results import apply_results
-    from .workbook import write_workbook
 
     print(f"9/{steps} 结果应用（{DEMO_YEAR} 年评价结果用于下一年度预算）")
     app = apply_results(ds, DEMO_YEAR, scores=scores)

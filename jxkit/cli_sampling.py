@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from . import planning, sampling
+from .dataset.tables import read_table
 from .errors import SamplingError
-from .tables import read_table
 
 FMT = argparse.RawDescriptionHelpFormatter
 

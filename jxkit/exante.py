@@ -17,44 +17,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .dataset import Column, Dataset, TableSpec, _Collector, _unknown, check, register_table
+from .dataset import EXANTE_DIMENSIONS, Collector, Dataset, optional_table, unknown
 from .errors import DataError, Problem
 from .policy import Policy, band, default_policy
 from .scoring import round_half_up
-from .unit_eval import optional_table
 
-__all__ = ["EXANTE_DIMENSIONS", "ExanteResult", "exante"]
+__all__ = ["EXANTE_DIMENSIONS", "ExanteResult", "check_tables", "exante"]
 
-#: The dimensions of an ex-ante assessment, in report order.
-EXANTE_DIMENSIONS = ("立项必要性", "投入经济性", "绩效目标合理性", "实施方案可行性", "筹资合规性")
 ADMIT = "可纳入预算"
 REFUSE = "不得纳入预算"
 NOT_ASSESSED = "未开展事前评估"
 
-register_table(
-    TableSpec(
-        "exante",
-        "事前评估",
-        (
-            Column("project_id", "项目编码", "id", True),
-            Column("dimension", "评估维度", "text", True),
-            Column("score", "得分", "number", True),
-            Column("points", "分值", "number", True),
-            Column("note", "评估意见", "text"),
-        ),
-        key=("project_id", "dimension"),
-        required=False,
-    )
-)
 
-
-@check
-def _exante_table(ds: Dataset, out: dict[str, _Collector]) -> None:
+def check_tables(ds: Dataset, out: dict[str, Collector]) -> None:
+    """The exante table: known projects and dimensions, scores within points, 100 in all."""
     ex = ds.table("exante")
     if ex.empty:
         return
     c = out["exante"]
-    _unknown(ex, ["project_id"], ds.projects, c, "项目编码在项目表中不存在")
+    unknown(ex, ["project_id"], ds.projects, c, "项目编码在项目表中不存在")
     c.rows(
         ex,
         ~ex["dimension"].isin(EXANTE_DIMENSIONS) & (ex["dimension"] != ""),

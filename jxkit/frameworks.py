@@ -23,9 +23,9 @@ import pandas as pd
 import yaml
 
 from .catalogue import CATEGORY_CODES, FALSE_WORDS, OTHER, TRUE_WORDS, category_code
+from .dataset.tables import ENCODINGS
 from .errors import FrameworkError, Problem
 from .rules import DEFAULT_GRADE_LEVELS, RULES, check_params, get_rule
-from .tables import ENCODINGS
 
 __all__ = [
     "INDICATOR_COLUMNS",

@@ -32,22 +32,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .dataset import (
-    Column,
-    Dataset,
-    TableSpec,
-    _Collector,
-    _unknown,
-    check,
-    parse_dates,
-    parse_target,
-    register_table,
-)
+from .dataset import Collector, Dataset, optional_table, parse_dates, parse_target, unknown
 from .errors import DataError, Problem
 from .policy import LIKELIHOODS, MonitoringPolicy, Policy, band, default_policy
 from .scoring import round_half_up
 from .text import per_value, strip
-from .unit_eval import optional_table
 
 __all__ = ["MonitoringResult", "monitor", "parse_as_of"]
 
@@ -58,35 +47,21 @@ WITHIN = ("interval",)
 #: rules whose target may be left out: they mean "none at all"
 ZERO_TARGET = ("equal_zero", "deduction")
 
-register_table(
-    TableSpec(
-        "monitoring",
-        "绩效监控",
-        (
-            Column("project_id", "项目编码", "id", True),
-            Column("as_of", "监控日期", "date", True),
-            Column("indicator_id", "指标编码", "id"),
-            Column("spent_to_date", "累计执行数", "money"),
-            Column("progress", "累计完成值", "text"),
-            Column("expected", "全年预计完成值", "text"),
-            Column("likelihood", "完成目标可能性", "text"),
-            Column("reason", "偏差原因", "text"),
-        ),
-        key=("project_id", "as_of", "indicator_id"),
-        required=False,
-    )
-)
 
-
-def _dates(c: _Collector, frame: pd.DataFrame, mask: Any, column: str, message: str) -> None:
+def _dates(c: Collector, frame: pd.DataFrame, mask: Any, column: str, message: str) -> None:
     """Report rows of a date column, showing the date as the user wrote it (2021-06-30)."""
     for row, value in frame.loc[np.asarray(mask, dtype=bool), column].items():
         shown = None if pd.isna(value) else _day(value)
         c.problems.append(Problem(c.source, message, int(row), c.col(column), shown))
 
 
-@check
-def _project_dates(ds: Dataset, out: dict[str, _Collector]) -> None:
+def check_tables(ds: Dataset, out: dict[str, Collector]) -> None:
+    """Project dates in order, and monitoring rows that fit their project and its span."""
+    _project_dates(ds, out)
+    _monitoring_table(ds, out)
+
+
+def _project_dates(ds: Dataset, out: dict[str, Collector]) -> None:
     p = ds.projects
     c = out["projects"]
     one = p["start_date"].isna() != p["end_date"].isna()
@@ -95,15 +70,14 @@ def _project_dates(ds: Dataset, out: dict[str, _Collector]) -> None:
     _dates(c, p, p["end_date"] < p["start_date"], "end_date", "结束日期早于开始日期")
 
 
-@check
-def _monitoring_table(ds: Dataset, out: dict[str, _Collector]) -> None:
+def _monitoring_table(ds: Dataset, out: dict[str, Collector]) -> None:
     m = ds.table("monitoring")
     if m.empty:
         return
     c = out["monitoring"]
-    _unknown(m, ["project_id"], ds.projects, c, "项目编码在项目表中不存在")
+    unknown(m, ["project_id"], ds.projects, c, "项目编码在项目表中不存在")
     has_ind = m["indicator_id"] != ""
-    _unknown(
+    unknown(
         m[has_ind],
         ["project_id", "indicator_id"],
         ds.indicators,

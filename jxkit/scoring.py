@@ -22,8 +22,9 @@ import pandas as pd
 
 from . import __version__
 from .catalogue import NA_WORDS
-from .dataset import ROUND_NAMES, Dataset, row_of
+from .dataset import Dataset, row_of
 from .errors import Problem, ScoringError
+from .labels import ROUND_NAMES
 from .policy import Policy, default_policy
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
 from .text import blank, contains, factorize, shared_codes, stripped, to_number

@@ -17,81 +17,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .dataset import (
-    INDICATOR_FIELDS,
-    TABLES,
-    Column,
-    Dataset,
-    TableSpec,
-    _Collector,
-    _rules_and_params,
-    _unknown,
-    check,
-    register_table,
-)
-from .errors import DataError, Problem, ScoringError
+from .dataset import UNIT_DIMENSIONS, Collector, Dataset, optional_table, unknown
+from .dataset.checks import rules_and_params
+from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
 from .scoring import ScoreResult, round_half_up, score
 
-__all__ = ["UNIT_DIMENSIONS", "UnitScores", "optional_table", "score_view", "unit_scores"]
+__all__ = ["UNIT_DIMENSIONS", "UnitScores", "check_tables", "score_view", "unit_scores"]
 
-#: The six dimensions of unit-level evaluation (seed, section 二（一）), in report order.
-UNIT_DIMENSIONS = (
-    "运行成本",
-    "管理效率",
-    "履职效能",
-    "社会效应",
-    "可持续发展能力",
-    "服务对象满意度",
-)
 #: Leading columns of :attr:`UnitScores.units` (the contract of ``jxkit score --units``).
 UNIT_COLUMNS = ["unit_id", "name", "level", "year", "round"]
-
-register_table(
-    TableSpec(
-        "unit_indicators",
-        "单位指标",
-        (
-            Column("unit_id", "单位编码", "id", True),
-            Column("year", "年度", "year", True),
-            *INDICATOR_FIELDS,
-        ),
-        key=("unit_id", "year", "indicator_id"),
-        required=False,
-    )
-)
-register_table(
-    TableSpec(
-        "unit_evaluations",
-        "单位评价",
-        (
-            Column("unit_id", "单位编码", "id", True),
-            Column("year", "年度", "year", True),
-            Column("indicator_id", "指标编码", "id", True),
-            Column("round", "轮次", "round"),
-            Column("actual", "实际完成值", "text", True, blank_ok=True),
-            Column("evidence", "佐证材料", "text"),
-            Column("note", "备注", "text"),
-        ),
-        key=("unit_id", "year", "indicator_id", "round"),
-        required=False,
-    )
-)
-
-
-def optional_table(dataset: Dataset, name: str) -> pd.DataFrame:
-    """An optional table of the dataset (empty when the user has none).
-
-    Tables register when their module is imported; a dataset loaded before that never
-    read the table, and treating it as absent would silently drop the user's data.
-    """
-    if name not in dataset.tables or name in dataset.not_read:
-        zh = TABLES[name].zh if name in TABLES else name
-        raise DataError(
-            f"数据集 {dataset.path.name} 加载时 jxkit 尚未注册{zh}表（{name}），该表未被读取："
-            "请在 import jxkit.cli_process（或相应模块）之后重新调用 load_dataset"
-        )
-    return dataset.tables[name]
 
 
 def _key(unit_id: pd.Series, year: pd.Series) -> pd.Series:
@@ -104,11 +39,11 @@ def _self_when_blank(rounds: pd.Series) -> pd.Series:
     return rounds.where(rounds != "", "self")
 
 
-@check
-def _unit_tables(ds: Dataset, out: dict[str, _Collector]) -> None:
+def check_tables(ds: Dataset, out: dict[str, Collector]) -> None:
+    """The unit tables: known units and indicators, points 100 per unit-year, sound rules."""
     ui, ue = ds.table("unit_indicators"), ds.table("unit_evaluations")
     if not ui.empty:
-        _unknown(ui, ["unit_id"], ds.units, out["unit_indicators"], "单位编码在单位表中不存在")
+        unknown(ui, ["unit_id"], ds.units, out["unit_indicators"], "单位编码在单位表中不存在")
         c = out["unit_indicators"]
         c.rows(ui, ui["points"] < 0, "points", "分值不能为负数")
         keyed = ui.assign(project_id=_key(ui["unit_id"], ui["year"]))
@@ -126,13 +61,13 @@ def _unit_tables(ds: Dataset, out: dict[str, _Collector]) -> None:
                 )
             )
         # the project-indicator check of rules and parameters, on the unit-year view
-        _rules_and_params(Dataset(ds.path, {"indicators": keyed}), {"indicators": c})
+        rules_and_params(Dataset(ds.path, {"indicators": keyed}), {"indicators": c})
     if not ue.empty:
         key = ["unit_id", "year", "indicator_id"]
         as_self = ue.assign(round=_self_when_blank(ue["round"]))
         clash = as_self.duplicated([*key, "round"]) & ~ue.duplicated([*key, "round"])
         out["unit_evaluations"].rows(ue, clash, "round", "轮次为空即为自评，与同一指标的自评行重复")
-        _unknown(
+        unknown(
             ue,
             ["unit_id", "year", "indicator_id"],
             ui,

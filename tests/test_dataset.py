@@ -266,7 +266,7 @@ def test_sample_data_saved_as_gbk_validates(tmp_path: Path, capsys) -> None:
 
 
 def test_only_core_tables_when_asked() -> None:
-    from jxkit.unit_eval import optional_table
+    from jxkit.dataset import optional_table
 
     demo = MINI.parent.parent.parent / "sample_data" / "demo"
     ds = load_dataset(demo, only=())
@@ -341,7 +341,7 @@ def test_lines_ended_by_cr_alone_load(mini_copy) -> None:
 
 
 def test_a_users_row_column_is_replaced_by_row_numbers(tmp_path: Path) -> None:
-    from jxkit.tables import read_table
+    from jxkit.dataset.tables import read_table
 
     f = tmp_path / "t.csv"
     f.write_text("a,_row\nx,7\ny,7\n", encoding="utf-8")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jxkit.tables import TEXT, csv_bytes
+from jxkit.dataset.tables import TEXT, csv_bytes
 
 
 def pandas_bytes(frame: pd.DataFrame) -> bytes:
@@ -71,7 +71,7 @@ def test_large_random_frame_equals_pandas() -> None:
 
 
 def test_arrow_writes_plain_tables_and_pandas_the_rest() -> None:
-    from jxkit.tables import _csv_arrow
+    from jxkit.dataset.tables import _csv_arrow
 
     assert _csv_arrow(FRAMES["scores"]) is not None
     assert _csv_arrow(FRAMES["needs quoting"]) is None  # a cell needs quotes

@@ -14,9 +14,7 @@ from conftest import MINI
 from openpyxl.styles import Font
 
 from jxkit.dataset import load_dataset
-from jxkit.errors import DataError
-from jxkit.scoring import score
-from jxkit.writeback import (
+from jxkit.dataset.writeback import (
     ConflictError,
     Edit,
     Stamp,
@@ -27,6 +25,8 @@ from jxkit.writeback import (
     save_evaluations,
     write_draft,
 )
+from jxkit.errors import DataError
+from jxkit.scoring import score
 
 NOW = datetime(2024, 3, 15, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 

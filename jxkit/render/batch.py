@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..dataset.tables import atomic_path
 from ..errors import ReportError
-from ..tables import atomic_path
 from .export import embed_font, pdf_support, templates_dir, write_html
 from .report import Task, check_formats, clean_task, run_task, warm_up
 from .workers import run_pool

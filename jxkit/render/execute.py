@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..dataset.tables import atomic_path
 from ..errors import JxkitError, ReportError
-from ..tables import atomic_path
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode

@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..dataset.tables import atomic_path
 from ..errors import ReportError
-from ..tables import atomic_path
 from .fonts import font_face_css
 
 if TYPE_CHECKING:

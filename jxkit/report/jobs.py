@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..dataset import optional_table
 from ..errors import ReportError
 from ..exante import exante
-from ..monitoring import monitor  # noqa: F401  (registers the monitoring table)
 from ..render.batch import Job
-from ..unit_eval import optional_table
 from .blocks import loaded, resolve
 
 __all__ = ["NOTEBOOKS", "jobs_for_dataset", "notebooks_dir", "safe_name"]

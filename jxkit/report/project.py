@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import CATEGORIES, GROUPS, category_name, level_name
-from ..dataset import ROUND_NAMES
 from ..errors import ReportError
+from ..labels import ROUND_NAMES
 from ..rules import get_rule
 from .blocks import (
     Html,

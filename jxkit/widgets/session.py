@@ -15,12 +15,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..catalogue import category_name, level_name
-from ..dataset import ROUND_NAMES, Dataset
-from ..errors import DataError, JxkitError, ScoringError
-from ..policy import Policy, default_policy, load_policy
-from ..report.blocks import resolve
-from ..scoring import score
-from ..writeback import (
+from ..dataset import Dataset
+from ..dataset.writeback import (
     Edit,
     SaveResult,
     Stamp,
@@ -30,6 +26,11 @@ from ..writeback import (
     save_evaluations,
     write_draft,
 )
+from ..errors import DataError, JxkitError, ScoringError
+from ..labels import ROUND_NAMES
+from ..policy import Policy, default_policy, load_policy
+from ..report.blocks import resolve
+from ..scoring import score
 from .live import EMPTY, LiveScore, ProjectScorer, Values
 
 __all__ = ["SaveReport", "Session", "default_user"]

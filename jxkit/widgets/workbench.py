@@ -16,8 +16,8 @@ import ipywidgets as w
 
 from ..catalogue import FALSE_WORDS, TRUE_WORDS
 from ..compare import VERDICT_OK, VERDICT_POOR, read_sample_ids
-from ..dataset import ROUND_NAMES
 from ..errors import JxkitError
+from ..labels import ROUND_NAMES
 from ..policy import Policy
 from .errors import error_html, guarded
 from .live import NA, Indicator, IndicatorScore, LiveScore, Values, is_na

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 __all__ = [
     "ROW",

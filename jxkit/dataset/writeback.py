@@ -28,18 +28,12 @@ from typing import Any
 
 import pandas as pd
 
-from .dataset import (
-    ROUND_NAMES,
-    ROUNDS,
-    TABLES,
-    Dataset,
-    canonical_headers,
-    find_csv,
-    find_sheet,
-    load_dataset,
-)
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
+from ..labels import ROUND_NAMES
+from .load import Dataset, find_csv, find_sheet, load_dataset
+from .schema import ROUNDS, TABLES
 from .tables import atomic_path
+from .values import canonical_headers
 
 __all__ = [
     "CHANGELOG_COLUMNS",

@@ -8,35 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..catalogue import category_name
+from ..labels import header
 from .tables import atomic_path
 
-__all__ = ["HEADERS_ZH", "write_output", "write_workbook"]
-
-#: Chinese headers for the columns jxkit writes.
-HEADERS_ZH: dict[str, str] = {
-    "project_id": "项目编码",
-    "unit_id": "单位编码",
-    "unit_name": "单位名称",
-    "name": "名称",
-    "year": "年度",
-    "level": "层级",
-    "level_name": "层级",
-    "category": "项目类别",
-    "category_name": "项目类别",
-    "round": "轮次",
-    "total": "总分",
-    "grade": "等级",
-    "red_light": "红灯警示",
-    "flags": "提示",
-    "budget": "全年预算数（元）",
-    "required": "应覆盖",
-    "declared": "目标同步申报",
-    "approved": "目标批复下达",
-    "self_evaluated": "已自评",
-    "complied": "已覆盖",
-    "missing": "缺少环节",
-    "coverage_rate": "覆盖率",
-}
+__all__ = ["write_output", "write_workbook", "zh_frame"]
 
 
 def _width(series: pd.Series, header: str) -> float:
@@ -57,7 +33,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], target: str | os.PathLike
     target = Path(target)
     with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            shown = frame.rename(columns=lambda c: HEADERS_ZH.get(str(c), str(c)))
+            shown = frame.rename(columns=lambda c: header(str(c)))
             shown = (
                 shown.replace({True: "是", False: "否"})
                 if any(pd.api.types.is_bool_dtype(t) for t in frame.dtypes)
@@ -83,3 +59,14 @@ def write_output(frame: pd.DataFrame, target: str | os.PathLike[str], sheet: str
     if target.suffix.lower() == ".xlsx":
         return write_workbook({sheet: frame}, target)
     return write_table(frame, target)
+
+
+def zh_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A result table for people: Chinese headers, category names, dates as 2021-06-30."""
+    shown = frame.copy()
+    if "category" in shown:
+        shown["category"] = shown["category"].map(category_name)
+    for col in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = shown[col].dt.strftime("%Y-%m-%d")
+    return shown.rename(columns=lambda c: header(str(c)))

@@ -1,0 +1,98 @@
+"""The Chinese words jxkit shows for its codes and columns: one source for every report,
+workbook, widget and command.
+"""
+
+from __future__ import annotations
+
+__all__ = ["HEADERS", "ROUND_NAMES", "header"]
+
+#: Evaluation rounds by code.
+ROUND_NAMES = {"self": "自评", "review": "复核"}
+
+#: Chinese headers of the columns jxkit writes (workbooks, tables shown in reports).
+HEADERS: dict[str, str] = {
+    "project_id": "项目编码",
+    "name": "名称",
+    "unit_id": "单位编码",
+    "unit_name": "单位名称",
+    "level": "层级代码",
+    "level_name": "层级",
+    "year": "年度",
+    "category": "项目类别",
+    "budget": "全年预算数（元）",
+    "capital": "重大基建项目",
+    "has_basis": "立项依据",
+    "collective_decision": "集体决策意见",
+    "total": "总分",
+    "conclusion": "评估结论",
+    "decision": "预算安排",
+    "reasons": "原因",
+    "dimension": "评估维度",
+    "score": "得分",
+    "points": "分值",
+    "lost": "失分",
+    "note": "备注",
+    "as_of": "监控日期",
+    "spent_to_date": "累计执行数（元）",
+    "cross_year": "跨年项目",
+    "time_progress": "时间进度（%）",
+    "execution_rate": "累计执行率（%）",
+    "execution_index": "执行进度指数",
+    "execution_light": "执行灯号",
+    "goal_progress": "目标平均进度（%）",
+    "n_green": "绿灯指标",
+    "n_blue": "蓝灯指标",
+    "n_yellow": "黄灯指标",
+    "n_red": "红灯指标",
+    "indicator_light": "指标最重灯号",
+    "light": "灯号代码",
+    "light_name": "灯号",
+    "gap": "目标与执行进度差（百分点）",
+    "gap_flag": "进度差超限",
+    "checkpoint_month": "检查点月份",
+    "checkpoint": "检查点要求（%）",
+    "checkpoint_missed": "未达检查点",
+    "serious": "严重问题",
+    "serious_streak": "连续严重次数",
+    "action": "处置建议",
+    "flags": "预警提示",
+    "indicator_id": "指标编码",
+    "level1": "一级指标",
+    "rule": "评分方法",
+    "target": "年度指标值",
+    "unit_of_measure": "计量单位",
+    "progress": "累计完成值",
+    "expected": "全年预计完成值",
+    "likelihood": "完成目标可能性",
+    "reason": "偏差原因",
+    "progress_index": "目标进度指数",
+    "attainment": "目标完成进度（%）",
+    "row": "监控表行号",
+    "grade": "等级",
+    "red_light": "红灯警示",
+    "basis": "依据",
+    "previous": "上年度项目",
+    "previous_red_light": "上年度红灯",
+    "not_rectified": "上年度红灯未整改",
+    "cut": "压减比例",
+    "cut_amount": "建议压减（元）",
+    "next_budget": "下年度建议预算（元）",
+    "projects": "项目数",
+    "rank": "名次",
+    "value": "完成值",
+    "source": "来源",
+    "category_name": "项目类别",
+    "round": "轮次",
+    "required": "应覆盖",
+    "declared": "目标同步申报",
+    "approved": "目标批复下达",
+    "self_evaluated": "已自评",
+    "complied": "已覆盖",
+    "missing": "缺少环节",
+    "coverage_rate": "覆盖率",
+}
+
+
+def header(column: str) -> str:
+    """The Chinese header of a column jxkit writes (the name itself when it has none)."""
+    return HEADERS.get(column, column)
