@@ -22,8 +22,8 @@ import pandas as pd
 
 from .dataset import Dataset, parse_target
 from .errors import DataError, Problem, SamplingError
-from .planning import upper_bound
 from .policy import Policy, default_policy
+from .sampling.planning import upper_bound
 from .scoring import ScoreResult, score
 
 __all__ = ["Comparison", "compare", "read_sample_ids", "workpaper"]

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from jxkit.errors import SamplingError
-from jxkit.planning import parse_fraction, population_deviations, sample_size, upper_bound
+from jxkit.sampling.planning import parse_fraction, population_deviations, sample_size, upper_bound
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from jxkit import sampling
-from jxkit.cli_sampling import register
+from jxkit.cli.sampling import register
 from jxkit.errors import DataError, SamplingError
 from jxkit.sampling import allocate, canonical_number, draw, prn, verify
 
@@ -123,7 +123,9 @@ def test_ties_in_u_are_broken_by_canonical_id(monkeypatch: pytest.MonkeyPatch) -
     # u of D, B, C, A in row order: B and C tie with each other, as do D and A.
     fixed = {"D": 0.5, "B": 0.2, "C": 0.2, "A": 0.5}
     monkeypatch.setattr(
-        sampling, "_prn", lambda seed, encoded: np.array([fixed[e.decode()] for e in encoded])
+        sampling.drawing,
+        "prn_utf8",
+        lambda seed, encoded: np.array([fixed[e.decode()] for e in encoded]),
     )
     frame = pd.DataFrame({"project_id": list(fixed)})
     assert ids_of(draw(frame, seed=SEED, n=1)) == ["B"]
@@ -133,7 +135,7 @@ def test_ties_in_u_are_broken_by_canonical_id(monkeypatch: pytest.MonkeyPatch) -
 def test_smallest_with_ties_at_the_partition_boundary() -> None:
     keys = np.array([0.5, 0.2, 0.2, 0.9, 0.2])
     ids = ["b", "c", "a", "d", "e"]
-    got = sampling._smallest(keys, np.arange(5), ids, 2)
+    got = sampling.algorithm._smallest(keys, np.arange(5), ids, 2)
     assert [ids[i] for i in got] == ["a", "c"]
 
 
@@ -284,7 +286,7 @@ def test_every_bad_size_is_listed() -> None:
 )  # fmt: skip
 def test_canonical_number(text: str, canonical: str) -> None:
     assert canonical_number(text) == canonical
-    fast, value = sampling._fast_decimals(np.array([text.encode()], dtype="S"))
+    fast, value = sampling.population._fast_decimals(np.array([text.encode()], dtype="S"))
     assert fast[0] == (text == canonical)
     if fast[0]:
         assert value[0] == float(text)
@@ -295,7 +297,9 @@ def test_fast_decimals_match_float_bit_for_bit() -> None:
     texts = [canonical_number(f"{x:.{d}f}") or "" for x, d in
              zip(rng.lognormal(8, 4, 5000), rng.integers(0, 12, 5000), strict=True)]  # fmt: skip
     texts += ["0.1", "2.675", "9007199254740993", "123456789012345.6", "0.30000000000000004"]
-    fast, values = sampling._fast_decimals(np.array([t.encode() for t in texts], dtype="S"))
+    fast, values = sampling.population._fast_decimals(
+        np.array([t.encode() for t in texts], dtype="S")
+    )
     assert fast.mean() > 0.5
     assert values[fast].tolist() == [float(t) for t, f in zip(texts, fast, strict=True) if f]
     assert not fast[-3:].any()  # 16 and 17 digits: left to float()
@@ -303,7 +307,7 @@ def test_fast_decimals_match_float_bit_for_bit() -> None:
 
 @pytest.mark.parametrize("text", ["-5", "+5", "1e3", "5.", ".5", "0", "00.5", "1.50", "", "1 0"])
 def test_fast_decimals_refuse_non_canonical(text: str) -> None:
-    fast, _ = sampling._fast_decimals(np.array([text.encode(), b"12.5"], dtype="S"))
+    fast, _ = sampling.population._fast_decimals(np.array([text.encode(), b"12.5"], dtype="S"))
     assert fast.tolist() == [False, True]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
 
-from .errors import SamplingError
+from ..errors import SamplingError
 
 __all__ = [
     "MODELS",
