@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DataError",
@@ -82,6 +84,8 @@ class DataError(JxkitError):
 
     def table(self) -> pd.DataFrame:
         """The problems as a table a notebook can display."""
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {

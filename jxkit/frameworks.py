@@ -25,6 +25,7 @@ import yaml
 from .catalogue import CATEGORY_CODES, FALSE_WORDS, OTHER, TRUE_WORDS, category_code
 from .dataset.tables import ENCODINGS
 from .errors import FrameworkError, Problem
+from .files import frameworks_dir
 from .rules import DEFAULT_GRADE_LEVELS, RULES, check_params, get_rule
 
 __all__ = [
@@ -525,15 +526,14 @@ def _load_checked(path: str, mtime_ns: int, size: int) -> Framework:
 
 
 def framework_dir() -> Path:
-    """The shipped templates: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).parent
-    for candidate in (here / "templates" / "frameworks", here.parent / "templates" / "frameworks"):
-        if candidate.is_dir():
-            return candidate
-    raise FrameworkError(
-        [Problem("", "找不到指标体系模板目录 templates/frameworks（安装可能不完整）")],
-        title="指标体系模板缺失",
-    )
+    """The shipped templates (or the user's copy, see :mod:`jxkit.files`)."""
+    folder = frameworks_dir()
+    if not folder.is_dir():
+        raise FrameworkError(
+            [Problem(str(folder), "找不到指标体系模板目录 templates/frameworks（安装可能不完整）")],
+            title="指标体系模板缺失",
+        )
+    return folder
 
 
 def _order(fw: Framework) -> tuple[int, int, str]:

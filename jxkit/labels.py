@@ -4,10 +4,21 @@ workbook, widget and command.
 
 from __future__ import annotations
 
-__all__ = ["HEADERS", "ROUND_NAMES", "header"]
+__all__ = ["HEADERS", "METHOD_NAMES", "MODEL_NAMES", "REASON_NAMES", "ROUND_NAMES", "header"]
 
 #: Evaluation rounds by code.
 ROUND_NAMES = {"self": "自评", "review": "复核"}
+
+#: Why a unit is in a re-evaluation sample, and how the sample was drawn.
+REASON_NAMES = {"mandatory": "必选", "certainty": "必然入选", "random": "随机抽中"}
+METHOD_NAMES = {
+    "srs": "简单随机抽样",
+    "stratified-srs": "分层随机抽样",
+    "pps": "按规模 PPS 抽样（顺序泊松）",
+    "stratified-pps": "分层 PPS 抽样（顺序泊松）",
+}
+#: The models of attribute-sampling plans (jxkit plan --model).
+MODEL_NAMES = {"binomial": "二项分布", "poisson": "泊松分布", "hypergeometric": "超几何分布"}
 
 #: Chinese headers of the columns jxkit writes (workbooks, tables shown in reports).
 HEADERS: dict[str, str] = {

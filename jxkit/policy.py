@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 
 from .errors import PolicyError, Problem
+from .files import templates_dir
 
 __all__ = [
     "LIGHTS",
@@ -34,7 +35,6 @@ __all__ = [
     "band",
     "default_policy",
     "load_policy",
-    "templates_dir",
 ]
 
 REQUIREMENTS = {
@@ -42,15 +42,6 @@ REQUIREMENTS = {
     "approved": "targets_approved",
     "self_evaluated": "self_evaluated",
 }
-
-
-def templates_dir() -> Path:
-    """The templates folder: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("找不到 jxkit 的 templates 目录（安装不完整？）")
 
 
 #: Monitoring light codes the policy file may use (names and actions come from the file).

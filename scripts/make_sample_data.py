@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from jxkit.cli_report import DEMO_N, DEMO_SEED, DEMO_WHERE
+from jxkit.cli.report import DEMO_N, DEMO_SEED, DEMO_WHERE
 from jxkit.sampling import draw
 from jxkit.synth import synth_dataset, write_dataset
 

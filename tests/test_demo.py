@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import REPO
 
-from jxkit.cli_report import DEMO_N, DEMO_SEED, DEMO_WHERE
+from jxkit.cli.report import DEMO_N, DEMO_SEED, DEMO_WHERE
 from jxkit.dataset import load_dataset
 from jxkit.sampling import draw
 

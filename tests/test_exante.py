@@ -16,7 +16,7 @@ from jxkit.errors import DataError, PolicyError
 from jxkit.exante import exante
 from jxkit.policy import load_policy
 from jxkit.render.batch import render_batch
-from jxkit.report.jobs import jobs_for_dataset
+from jxkit.report.kinds import jobs_for_dataset
 
 # Mini projects made new major projects: P-001 (training), P-002 made a capital project
 # (facility_construction) with its basis but no collective decision, P-003 never assessed.

@@ -9,7 +9,7 @@ import pandas as pd
 from conftest import REPO
 
 from jxkit.render.batch import render_batch
-from jxkit.report.jobs import jobs_for_dataset
+from jxkit.report.kinds import jobs_for_dataset
 
 ID, PHONE = "330102198003151234", "13812345678"
 PLANTED = f"受助职工张三丰 身份证{ID} 电话{PHONE}"

@@ -17,7 +17,7 @@ from jxkit.errors import DataError, PolicyError
 from jxkit.monitoring import monitor
 from jxkit.policy import load_policy
 from jxkit.render.batch import render_batch
-from jxkit.report.jobs import jobs_for_dataset
+from jxkit.report.kinds import jobs_for_dataset
 
 COLUMNS = [
     "project_id",

@@ -20,9 +20,9 @@ import nbformat
 import papermill
 import pytest
 
+from jxkit.cli.render import run_render
 from jxkit.errors import ReportError
 from jxkit.render import Job, render_batch, render_notebook, setup_fonts
-from jxkit.render.cli import run_render
 from jxkit.render.execute import failure_text
 from jxkit.render.export import export_html
 from jxkit.render.fonts import font_face_css

@@ -12,9 +12,10 @@ import pytest
 from conftest import MINI
 
 from jxkit.cli import main
+from jxkit.cli.render import run_render
+from jxkit.files import notebooks_dir
 from jxkit.render.batch import Job, render_batch
-from jxkit.render.cli import run_render
-from jxkit.report.jobs import jobs_for_dataset, notebooks_dir
+from jxkit.report.kinds import jobs_for_dataset
 
 URL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", re.I)
 
@@ -243,7 +244,7 @@ def test_render_policy_reaches_the_reports(tmp_path: Path) -> None:
         timeout=None,
         policy=str(policy),
     )
-    from jxkit.cli_report import run_render as render_command
+    from jxkit.cli.report import run_render as render_command
 
     assert render_command(args) == 0
     page = (tmp_path / "out" / "project" / "P-003.html").read_text(encoding="utf-8")

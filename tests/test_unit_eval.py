@@ -14,7 +14,7 @@ from jxkit.cli import main
 from jxkit.dataset import load_dataset
 from jxkit.errors import DataError, ScoringError
 from jxkit.render.batch import render_batch
-from jxkit.report.jobs import jobs_for_dataset
+from jxkit.report.kinds import jobs_for_dataset
 from jxkit.report.unit import UnitReport
 from jxkit.unit_eval import UNIT_DIMENSIONS, unit_scores
 

@@ -16,10 +16,10 @@ import pytest
 from conftest import REPO
 
 from jxkit.cli import main
-from jxkit.cli_workbench import prepare_notebook, run_workbench, workbench_command
+from jxkit.cli.workbench import prepare_notebook, run_workbench, workbench_command
 from jxkit.dataset import load_dataset
 from jxkit.dataset.writeback import draft_path
-from jxkit.report.jobs import notebooks_dir
+from jxkit.files import notebooks_dir
 from jxkit.sampling import read_manifest, read_population, verify
 from jxkit.scoring import score
 from jxkit.widgets import Session, Workbench

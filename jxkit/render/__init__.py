@@ -4,7 +4,8 @@ One concept per module: :mod:`~jxkit.render.fonts` (Chinese in charts and pages)
 :mod:`~jxkit.render.execute` (papermill, cold kernel or warm in-process engine),
 :mod:`~jxkit.render.export` (our nbconvert template, PDF), :mod:`~jxkit.render.workers`
 (warm processes that fork per report), :mod:`~jxkit.render.report` (one report),
-:mod:`~jxkit.render.batch` (jobs, resume, index) and :mod:`~jxkit.render.cli`.
+:mod:`~jxkit.render.batch` (jobs, resume, index). It knows no report kind: those are
+:mod:`jxkit.report.kinds`; the command is :mod:`jxkit.cli.render`.
 
 Names load lazily: a report notebook that calls ``setup_fonts()`` does not import nbconvert.
 """
@@ -16,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .batch import BatchResult, Job, JobResult, render_batch
-    from .cli import add_render_arguments, run_render
-    from .export import export_html, templates_dir
+    from .export import export_html
     from .fonts import setup_fonts
     from .report import render_notebook
 
@@ -25,13 +25,10 @@ __all__ = [
     "BatchResult",
     "Job",
     "JobResult",
-    "add_render_arguments",
     "export_html",
     "render_batch",
     "render_notebook",
-    "run_render",
     "setup_fonts",
-    "templates_dir",
 ]
 
 _HOME = {
@@ -39,10 +36,7 @@ _HOME = {
     "Job": "batch",
     "JobResult": "batch",
     "render_batch": "batch",
-    "add_render_arguments": "cli",
-    "run_render": "cli",
     "export_html": "export",
-    "templates_dir": "export",
     "setup_fonts": "fonts",
     "render_notebook": "report",
 }

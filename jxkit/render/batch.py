@@ -22,27 +22,18 @@ from urllib.parse import quote
 
 from ..dataset.tables import atomic_path
 from ..errors import ReportError
-from .export import embed_font, pdf_support, templates_dir, write_html
+from ..files import templates_dir
+from .export import embed_font, pdf_support, write_html
 from .report import Task, check_formats, clean_task, run_task, warm_up
 from .workers import run_pool
 
 __all__ = [
-    "KIND_NAMES",
     "BatchResult",
     "Job",
     "JobResult",
     "render_batch",
 ]
 
-#: How the index names each kind of report; other kinds show their code.
-KIND_NAMES = {
-    "summary": "汇总",
-    "unit": "单位",
-    "project": "项目",
-    "audit": "抽样审计",
-    "exante": "事前评估",
-    "monitoring": "绩效监控",
-}
 STATUS_NAMES = {"ok": "成功", "failed": "失败", "skipped": "未变更"}
 MANIFEST = ".jxkit-render.jsonl"
 INDEX = "index.html"
@@ -55,6 +46,8 @@ class Job:
     ``output`` is the HTML path relative to the batch's folder; the executed notebook
     (``.ipynb``) and the PDF go beside it. ``inputs`` are the files whose content decides
     whether ``resume`` may skip the report (the notebook itself always counts).
+    ``kind_name`` is how the index names the kind (its code when empty), ``rank`` where the
+    index lists it: the caller's words, the renderer knows no kind.
     """
 
     kind: str
@@ -64,6 +57,8 @@ class Job:
     output: Path
     title: str
     inputs: Sequence[Path] = field(default_factory=list)
+    kind_name: str = ""
+    rank: int = 0
 
     def __post_init__(self) -> None:
         output = Path(self.output)
@@ -310,6 +305,8 @@ class _Manifest:
         entry: dict[str, Any] = {
             "output": job.output.as_posix(),
             "kind": job.kind,
+            "kind_name": job.kind_name or job.kind,
+            "rank": job.rank,
             "key": job.key,
             "title": job.title,
             "status": result.status,
@@ -343,11 +340,8 @@ def write_index(
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     kept = {p.as_posix() for p in resumed}
-    order = {kind: n for n, kind in enumerate(KIND_NAMES)}
     rows = []
-    for entry in sorted(
-        entries, key=lambda e: (order.get(e["kind"], len(order)), e["kind"], e["key"])
-    ):
+    for entry in sorted(entries, key=lambda e: (e.get("rank", 0), e["kind"], e["key"])):
         html = Path(entry["output"])
         links = [
             (label, quote(html.with_suffix(suffix).as_posix()))
@@ -357,7 +351,7 @@ def write_index(
         status = "skipped" if entry["output"] in kept else entry["status"]
         rows.append(
             {
-                "kind": KIND_NAMES.get(entry["kind"], entry["kind"]),
+                "kind": entry.get("kind_name") or entry["kind"],
                 "key": entry["key"],
                 "title": entry["title"],
                 "href": quote(html.as_posix()) if (out_dir / html).is_file() else "",

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = [
     "export_html",
     "pdf_support",
-    "templates_dir",
     "warm_exporter",
     "write_html",
     "write_pdf",
@@ -37,19 +36,6 @@ _FONT_SLOT = '<style id="jxkit-font"></style>'
 # A table cell that holds one number (with thousands separators, a sign, a unit at most).
 _NUMBER = re.compile(r"[-+−]?[¥￥$]?\d[\d,，]*(\.\d+)?\s*(%|‰|元|万元|亿元|分|个|人|次|项)?")
 _TD = re.compile(r"<td(?P<attrs>[^>]*)>(?P<text>[^<]*)</td>")
-
-
-def templates_dir() -> Path:
-    """The ``templates`` folder: inside an installed wheel, else beside the package in a checkout."""
-    import jxkit
-
-    package = Path(jxkit.__file__).resolve().parent
-    for candidate in (package / "templates", package.parent / "templates"):
-        if (candidate / "report" / "conf.json").is_file():
-            return candidate
-    raise ReportError(
-        f"找不到报告模板 templates/report（已查找 {package} 及其上一级目录），安装包不完整"
-    )
 
 
 @cache

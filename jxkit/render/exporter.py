@@ -16,7 +16,7 @@ from nbformat import NotebookNode
 from traitlets import default
 from traitlets.config import Config
 
-from .export import templates_dir
+from ..files import templates_dir
 
 __all__ = ["ReportExporter"]
 

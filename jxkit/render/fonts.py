@@ -12,6 +12,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..files import font_file
+
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
 
@@ -25,7 +27,7 @@ __all__ = [
     "setup_fonts",
 ]
 
-FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "NotoSansSC-Regular.ttf"
+FONT_FILE = font_file()
 #: Family name of the shipped font as matplotlib sees it.
 FONT_FAMILY = "Noto Sans SC"
 #: Family name of the embedded subset in HTML; distinct so a local "Noto Sans SC" never hides it.

@@ -1,7 +1,7 @@
-"""Report content for the notebooks: building blocks and one module per report kind."""
+"""Report content for the notebooks. No logic lives here; the files:
 
-from __future__ import annotations
-
-from .blocks import Html, esc, facts, loaded, mask, pct, resolve, setup, table, wan
-
-__all__ = ["Html", "esc", "facts", "loaded", "mask", "pct", "resolve", "setup", "table", "wan"]
+- ``kinds.py``: the registry of report kinds (code, name, notebook, which reports a dataset has);
+- ``blocks.py``: building blocks every report uses (tables, facts, charts, masking, loading);
+- one module per kind: ``project.py``, ``unit.py``, ``summary.py``, ``audit.py``,
+  ``exante.py``, ``monitoring.py``, each a class whose methods are the report's sections.
+"""

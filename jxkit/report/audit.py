@@ -13,8 +13,9 @@ import pandas as pd
 from ..catalogue import category_name
 from ..compare import compare
 from ..errors import ReportError
+from ..files import resolve_dataset
 from ..sampling import read_listing, read_manifest, read_population, verify
-from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, resolve, table
+from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, table
 from .project import METHODS
 
 __all__ = ["AuditReport", "reproduce_command"]
@@ -59,7 +60,7 @@ class AuditReport:
         policy: str | None = None,
     ) -> None:
         self.dataset = str(dataset)
-        self.sample_dir = resolve(sample_dir)
+        self.sample_dir = resolve_dataset(sample_dir)
         if not (self.sample_dir / "manifest.json").exists():
             raise ReportError(f"{sample_dir} 中没有 manifest.json：请先用 jxkit sample 抽样")
         self.manifest = read_manifest(self.sample_dir)

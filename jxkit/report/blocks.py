@@ -15,13 +15,13 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset, load_dataset
+from ..files import resolve_dataset
 from ..policy import Policy, load_policy
 from ..scoring import ScoreResult, score
 
@@ -35,7 +35,6 @@ __all__ = [
     "loaded",
     "mask",
     "pct",
-    "resolve",
     "setup",
     "table",
     "wan",
@@ -63,18 +62,6 @@ def esc(value: Any) -> str:
 # ----------------------------------------------------------------------------- loading
 
 
-def resolve(path: str | os.PathLike[str]) -> Path:
-    """A dataset path as given, else relative to the jxkit checkout (notebooks' defaults)."""
-    p = Path(path)
-    if p.exists() or p.is_absolute():
-        return p
-    root = Path(__file__).resolve().parents[2]
-    for base in (root, root / "notebooks"):
-        if (base / p).exists():
-            return base / p
-    return p
-
-
 @lru_cache(maxsize=8)
 def _loaded(
     path: str, stamp: float, policy_path: str | None
@@ -90,7 +77,7 @@ def loaded(
     dataset: str | os.PathLike[str], policy: str | None = None
 ) -> tuple[Dataset, Policy, ScoreResult]:
     """Load, check and score a dataset once per process (a batch reuses it across reports)."""
-    p = resolve(dataset)
+    p = resolve_dataset(dataset)
     stamp = max((f.stat().st_mtime for f in ([p] if p.is_file() else p.glob("*"))), default=0.0)
     return _loaded(str(p), stamp, policy)
 

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from types import ModuleType
 
 from ..errors import SamplingError
+from ..labels import MODEL_NAMES
 
 __all__ = [
     "MODELS",
@@ -88,7 +89,6 @@ MODELS: dict[str, Model] = {
     "poisson": _poisson,
     "hypergeometric": _hypergeometric,
 }
-MODEL_NAMES = {"binomial": "二项分布", "poisson": "泊松分布", "hypergeometric": "超几何分布"}
 
 
 def parse_fraction(value: str | float, *, name: str) -> float:

@@ -12,7 +12,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..catalogue import category_name
-from ..cli_sampling import METHOD_NAMES, REASON_NAMES
+from ..labels import METHOD_NAMES, REASON_NAMES
 from ..sampling import Sample, draw, read_population, write_sample
 from .errors import error_html, guarded
 from .session import Session

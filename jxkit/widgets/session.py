@@ -27,9 +27,9 @@ from ..dataset.writeback import (
     write_draft,
 )
 from ..errors import DataError, JxkitError, ScoringError
+from ..files import resolve_dataset
 from ..labels import ROUND_NAMES
 from ..policy import Policy, default_policy, load_policy
-from ..report.blocks import resolve
 from ..scoring import score
 from .live import EMPTY, LiveScore, ProjectScorer, Values
 
@@ -88,7 +88,7 @@ class Session:
         user: str | None = None,
         policy: str | os.PathLike[str] | Policy | None = None,
     ) -> None:
-        self.path = resolve(dataset).resolve()
+        self.path = resolve_dataset(dataset).resolve()
         if isinstance(policy, Policy):
             self.policy = policy
         else:

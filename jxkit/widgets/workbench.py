@@ -361,8 +361,9 @@ class ReportPanel(w.VBox):
         pending: bool,
     ) -> Path:
         """Render from the saved dataset in a fresh kernel (the reference path of ``jxkit render``)."""
+        from ..files import notebooks_dir
         from ..render import render_notebook
-        from ..report.jobs import NOTEBOOKS, notebooks_dir, safe_name
+        from ..report.kinds import KINDS, safe_name
 
         key = project_id if round == "self" else f"{project_id}-review"
         html = out_dir / "project" / f"{safe_name(key)}.html"
@@ -370,7 +371,7 @@ class ReportPanel(w.VBox):
             "info", f"正在生成 {esc(project_id)}（{ROUND_NAMES[round]}）的报告……"
         )
         render_notebook(
-            notebooks_dir() / NOTEBOOKS["project"],
+            notebooks_dir() / KINDS["project"].notebook,
             {
                 "dataset": str(dataset),
                 "project_id": project_id,

@@ -1,8 +1,8 @@
 """``jxkit render``: the arguments, the dataset's jobs, and a plain summary at the end.
 
-The main CLI (:mod:`jxkit.cli`) owns the subcommand; it calls :func:`add_render_arguments`
-and :func:`run_render`. Which reports a dataset has is decided by code that knows datasets:
-``jxkit.report.jobs.jobs_for_dataset`` (or any ``make_jobs`` passed in).
+:mod:`jxkit.cli.report` owns the subcommand; it calls :func:`add_render_arguments` and
+:func:`run_render`. Which reports a dataset has is decided by the report kinds
+(:func:`jxkit.report.kinds.jobs_for_dataset`, or any ``make_jobs`` passed in).
 """
 
 from __future__ import annotations
@@ -12,21 +12,23 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ReportError
-from .batch import KIND_NAMES, BatchResult, Job, render_batch
+from ..files import NOTEBOOKS_ENV, TEMPLATES_ENV
+from ..report.kinds import KINDS
 
-__all__ = ["JobsFactory", "add_render_arguments", "rerun_command", "run_render"]
+if TYPE_CHECKING:
+    from ..render.batch import BatchResult, Job
+
+__all__ = ["JobsFactory", "add_render_arguments", "rerun_command", "run_render", "words"]
 
 #: ``make_jobs(dataset, *, kinds, round, year, sample) -> list[Job]``
-JobsFactory = Callable[..., Sequence[Job]]
-DEFAULT_KINDS = ("project", "unit", "audit", "summary", "exante", "monitoring")
+JobsFactory = Callable[..., Sequence["Job"]]
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
     return [w.strip() for w in text.replace("，", ",").split(",") if w.strip()]
 
 
@@ -50,10 +52,12 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--kind",
-        type=_words,
-        default=list(DEFAULT_KINDS),
+        type=words,
+        default=list(KINDS),
         metavar="类型",
-        help="报告类型，逗号分隔：project（项目）、unit（单位）、audit（抽样审计）、summary（汇总）、exante（事前评估）、monitoring（绩效监控）；默认全部",
+        help="报告类型，逗号分隔："
+        + "、".join(f"{k.code}（{k.name}）" for k in KINDS.values())
+        + "；默认全部",
     )
     parser.add_argument(
         "--round",
@@ -66,7 +70,7 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--only",
-        type=_words,
+        type=words,
         default=None,
         metavar="编号",
         help="只生成这些编号的报告，逗号分隔（项目编号；单位报告为“单位编号-年度”）",
@@ -84,10 +88,24 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="跳过输入未变、上次已成功生成的报告")
     parser.add_argument(
         "--format",
-        type=_words,
+        type=words,
         default=["html"],
         metavar="格式",
         help="输出格式，逗号分隔：html、pdf；默认 html",
+    )
+    parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        metavar="文件夹",
+        help="改用这个文件夹中的报告笔记本（jxkit notebooks --copy 复制出来修改过的）",
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="文件夹",
+        help="改用这个文件夹中的模板（指标体系、政策参数文件、报告样式）",
     )
     parser.add_argument(
         "--timeout", type=float, default=None, metavar="秒", help="单份报告最长用时，超时记为失败"
@@ -105,7 +123,11 @@ def run_render(
     ``prepare`` is passed to :func:`~jxkit.render.batch.render_batch` (e.g. load the dataset
     once per worker).
     """
-    make = make_jobs or _dataset_jobs()
+    from ..render.batch import render_batch
+    from ..report.kinds import jobs_for_dataset
+
+    make = make_jobs or jobs_for_dataset
+    _use_copies(args)
     jobs = list(
         make(args.dataset, kinds=args.kind, round=args.round, year=args.year, sample=args.sample)
     )
@@ -139,7 +161,7 @@ def report_failures(result: BatchResult, args: argparse.Namespace, *, file: Any)
     print(f"有 {len(result.failed)} 份报告失败：", file=file)
     for r in result.failed:
         first = r.error.splitlines()[0] if r.error else "（无错误信息）"
-        print(f"  {KIND_NAMES.get(r.job.kind, r.job.kind)} {r.job.key}：{first}", file=file)
+        print(f"  {r.job.kind_name or r.job.kind} {r.job.key}：{first}", file=file)
     print("详情见索引与各报告的执行记录（.ipynb）。修正后只重新生成失败的报告：", file=file)
     print("  " + rerun_command(args, result), file=file)
 
@@ -168,13 +190,11 @@ def rerun_command(args: argparse.Namespace, result: BatchResult) -> str:
     return shlex.join(parts)
 
 
-def _dataset_jobs() -> JobsFactory:
-    try:
-        module = import_module("jxkit.report.jobs")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("jxkit.report", "jxkit.report.jobs"):
-            raise
-        raise ReportError(
-            "这个版本的 jxkit 还不能列出数据集的报告（缺少 jxkit.report.jobs）"
-        ) from None
-    return module.jobs_for_dataset
+def _use_copies(args: argparse.Namespace) -> None:
+    """Point this process and every report it starts at the user's edited copies."""
+    for option, env in (("notebooks", NOTEBOOKS_ENV), ("templates", TEMPLATES_ENV)):
+        folder = getattr(args, option, None)
+        if folder is not None:
+            if not folder.is_dir():
+                raise ReportError(f"--{option} 指定的文件夹不存在：{folder}")
+            os.environ[env] = str(folder.resolve())

@@ -5,17 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import pandas as pd
-
-from .coverage import coverage
-from .dataset import load_dataset
-from .dataset.workbook import write_output
-from .errors import ScoringError
-from .labels import ROUND_NAMES
-from .policy import load_policy
-from .scoring import UNUSED_TEXT, score
-
-FMT = argparse.RawDescriptionHelpFormatter
+from ..errors import ScoringError
+from ..labels import ROUND_NAMES
+from .common import FMT, add_dataset, add_out, add_policy
 
 
 def register(sub: Any) -> None:
@@ -27,8 +19,8 @@ def register(sub: Any) -> None:
         epilog="示例：\n  jxkit validate sample_data/demo\n  jxkit validate sample_data/demo.xlsx",
         formatter_class=FMT,
     )
-    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
-    p.add_argument("--policy", metavar="文件", help="政策参数文件（默认 templates/policy.yaml）")
+    add_dataset(p)
+    add_policy(p)
     p.set_defaults(func=run_validate)
 
     p = sub.add_parser(
@@ -40,13 +32,13 @@ def register(sub: Any) -> None:
         "  jxkit score sample_data/demo --units --out 单位整体得分.xlsx",
         formatter_class=FMT,
     )
-    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    add_dataset(p)
     p.add_argument(
         "--round", choices=["self", "review"], help="只计算自评（self）或复核（review）轮次"
     )
     p.add_argument("--year", type=int, metavar="年度", help="只计算该年度的项目")
-    p.add_argument("--out", metavar="文件", help="输出 .csv 或 .xlsx（缺省时打印到屏幕）")
-    p.add_argument("--policy", metavar="文件", help="政策参数文件（等级区间、红灯规则）")
+    add_out(p, ".csv 或 .xlsx（缺省时打印到屏幕）")
+    add_policy(p, "等级区间、红灯规则")
     p.add_argument(
         "--units",
         action="store_true",
@@ -63,12 +55,10 @@ def register(sub: Any) -> None:
         "  jxkit coverage sample_data/demo --year 2021 --out 覆盖率.xlsx",
         formatter_class=FMT,
     )
-    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    add_dataset(p)
     p.add_argument("--year", type=int, required=True, metavar="年度", help="考核年度")
-    p.add_argument(
-        "--out", metavar="文件", help="输出 .xlsx（含单位汇总与未覆盖项目两张表）或 .csv"
-    )
-    p.add_argument("--policy", metavar="文件", help="政策参数文件（覆盖要求）")
+    add_out(p, ".xlsx（含单位汇总与未覆盖项目两张表）或 .csv")
+    add_policy(p, "覆盖要求")
     p.set_defaults(func=run_coverage)
 
     p = sub.add_parser(
@@ -80,16 +70,20 @@ def register(sub: Any) -> None:
         epilog="示例：\n  jxkit compare sample_data/demo --sample 抽样 --out 复核比较.xlsx",
         formatter_class=FMT,
     )
-    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    add_dataset(p)
     p.add_argument(
         "--sample", metavar="目录", help="jxkit sample 的输出目录（缺省时比较全部有复核的项目）"
     )
-    p.add_argument("--out", metavar="文件", help="输出 .xlsx（比较、复核底稿、单位提示）或 .csv")
-    p.add_argument("--policy", metavar="文件", help="政策参数文件（自评质量阈值）")
+    add_out(p, ".xlsx（比较、复核底稿、单位提示）或 .csv")
+    add_policy(p, "自评质量阈值")
     p.set_defaults(func=run_compare)
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from ..dataset import load_dataset
+    from ..policy import load_policy
+    from ..scoring import score
+
     ds = load_dataset(args.dataset)
     policy = load_policy(args.policy)
     result = score(ds, policy=policy)  # also checks every value against its rule
@@ -107,12 +101,17 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_score(args: argparse.Namespace) -> int:
     # project scores need the core tables only (jxkit validate checks the optional ones),
     # and not the free text no score reads
+    from ..dataset import load_dataset
+    from ..dataset.workbook import write_output
+    from ..policy import load_policy
+    from ..scoring import UNUSED_TEXT, score
+
     if args.units:
         ds = load_dataset(args.dataset)
     else:
         ds = load_dataset(args.dataset, only=(), unread=UNUSED_TEXT)
     if args.units:
-        from .unit_eval import unit_scores
+        from ..unit_eval import unit_scores
 
         frame = unit_scores(ds, args.round, year=args.year, policy=load_policy(args.policy)).units
         what, sheet = "单位", "单位整体得分"
@@ -135,11 +134,18 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..coverage import coverage
+    from ..dataset import load_dataset
+    from ..dataset.workbook import write_output
+    from ..policy import load_policy
+
     ds = load_dataset(args.dataset)
     result = coverage(ds, args.year, policy=load_policy(args.policy))
     units = result.units
     if args.out and str(args.out).lower().endswith(".xlsx"):
-        from .dataset.workbook import write_workbook
+        from ..dataset.workbook import write_workbook
 
         write_workbook(
             {"单位覆盖率": units, "未覆盖项目": result.missed, "全部项目": result.projects},
@@ -171,14 +177,17 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, read_sample_ids
+    from ..compare import compare, read_sample_ids
+    from ..dataset import load_dataset
+    from ..dataset.workbook import write_output
+    from ..policy import load_policy
 
     ds = load_dataset(args.dataset)
     ids = read_sample_ids(args.sample) if args.sample else None
     result = compare(ds, ids, policy=load_policy(args.policy))
     s = result.summary
     if args.out and str(args.out).lower().endswith(".xlsx"):
-        from .dataset.workbook import write_workbook
+        from ..dataset.workbook import write_workbook
 
         write_workbook(
             {"复核比较": result.projects, "复核底稿": result.indicators, "单位提示": result.flags},

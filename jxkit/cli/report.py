@@ -8,7 +8,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-FMT = argparse.RawDescriptionHelpFormatter
+from .common import FMT
+from .render import words
 
 #: The demo's re-evaluation sample: a seed anyone can read in the audit report.
 DEMO_SEED = "2022-03-15 省总工会经审会第1次会议"
@@ -19,7 +20,7 @@ DEMO_WHERE = f"year={DEMO_YEAR},self_evaluated=是"
 
 
 def register(sub: Any) -> None:
-    from .render.cli import add_render_arguments
+    from .render import add_render_arguments
 
     p = sub.add_parser(
         "render",
@@ -61,14 +62,35 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="并行进程数（默认等于 CPU 核数）"
     )
+    p.add_argument(
+        "--kind",
+        type=words,
+        default=None,
+        metavar="类型",
+        help="只生成这些类型的报告，逗号分隔（同 jxkit render --kind；默认全部）",
+    )
+    p.add_argument("--year", type=int, default=None, metavar="年度", help="只生成这一年度的报告")
     p.set_defaults(func=run_demo)
+
+    p = sub.add_parser(
+        "notebooks",
+        help="列出报告笔记本与模板的位置，或复制一份供修改",
+        description="列出 jxkit 自带的报告笔记本与模板所在的文件夹。\n"
+        "加 --copy 文件夹：把笔记本（notebooks）与模板（templates：指标体系、政策参数文件、报告样式）\n"
+        "复制到该文件夹，修改后用 jxkit render --notebooks 文件夹/notebooks --templates 文件夹/templates 生成报告。\n"
+        "不会覆盖已有的文件：目标中已有同名文件时不复制并列出它们。",
+        epilog="示例：\n  jxkit notebooks\n  jxkit notebooks --copy 我的报告模板",
+        formatter_class=FMT,
+    )
+    p.add_argument("--copy", type=Path, default=None, metavar="文件夹", help="复制到这个文件夹")
+    p.set_defaults(func=run_notebooks)
 
 
 def warm_worker(dataset: str, policy: str | None = None) -> None:
     """Run once in each render worker before it forks: every report then finds the dataset
     loaded and scored, the frameworks parsed and the chart fonts set up."""
-    from .frameworks import list_frameworks
-    from .report.blocks import loaded, setup
+    from ..frameworks import list_frameworks
+    from ..report.blocks import loaded, setup
 
     setup()
     list_frameworks()
@@ -76,32 +98,32 @@ def warm_worker(dataset: str, policy: str | None = None) -> None:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from .render.cli import run_render as render
-    from .report.blocks import resolve
+    from ..files import resolve_dataset
+    from .render import run_render as render
 
     def make(dataset: Any, **kw: Any) -> Any:
-        from .report.jobs import jobs_for_dataset
+        from ..report.kinds import jobs_for_dataset
 
         return jobs_for_dataset(dataset, policy=args.policy, **kw)
 
     policy = str(Path(args.policy).resolve()) if args.policy else None
-    prepare = partial(warm_worker, str(resolve(args.dataset).resolve()), policy)
+    prepare = partial(warm_worker, str(resolve_dataset(args.dataset).resolve()), policy)
     return render(args, make_jobs=make, prepare=prepare)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from .compare import compare
-    from .coverage import coverage
-    from .dataset import load_dataset
-    from .dataset.workbook import write_workbook
-    from .render.batch import render_batch
-    from .render.cli import default_workers, report_failures
-    from .report.blocks import resolve
-    from .report.jobs import jobs_for_dataset
-    from .sampling import draw, write_sample
-    from .scoring import score
+    from ..compare import compare
+    from ..coverage import coverage
+    from ..dataset import load_dataset
+    from ..dataset.workbook import write_workbook
+    from ..files import demo_dataset, resolve_dataset
+    from ..render.batch import render_batch
+    from ..report.kinds import jobs_for_dataset
+    from ..sampling import draw, write_sample
+    from ..scoring import score
+    from .render import default_workers, report_failures
 
-    dataset = resolve(args.dataset or "sample_data/demo")
+    dataset = resolve_dataset(args.dataset) if args.dataset else demo_dataset()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     steps = 11
@@ -147,7 +169,7 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     _results_steps(ds, out, steps, result)
     print(f"{steps}/{steps} 生成报告")
-    jobs = jobs_for_dataset(dataset, sample=sample_dir)
+    jobs = jobs_for_dataset(dataset, sample=sample_dir, kinds=args.kind or (), year=args.year)
     prepare = partial(warm_worker, str(dataset.resolve()))
     batch = render_batch(
         jobs, out, workers=args.workers or default_workers(), progress=True, prepare=prepare
@@ -167,11 +189,11 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _process_steps(ds: Any, out: Path, steps: int) -> None:
     """Steps 4–6 of the demo: unit-level scores, ex-ante assessment, monitoring."""
-    from .dataset import optional_table
-    from .dataset.workbook import write_workbook, zh_frame
-    from .exante import exante
-    from .monitoring import monitor
-    from .unit_eval import unit_scores
+    from ..dataset import optional_table
+    from ..dataset.workbook import write_workbook, zh_frame
+    from ..exante import exante
+    from ..monitoring import monitor
+    from ..unit_eval import unit_scores
 
     print(f"4/{steps} 计算单位整体绩效（六个维度）")
     units = unit_scores(ds).units
@@ -206,10 +228,10 @@ def _process_steps(ds: Any, out: Path, steps: int) -> None:
 
 def _results_steps(ds: Any, out: Path, steps: int, scores: Any) -> None:
     """Steps 9–10 of the demo: results application and the management-work assessment."""
-    from .assess import assess
-    from .catalogue import level_name
-    from .dataset.workbook import write_workbook, zh_frame
-    from .results import apply_results
+    from ..assess import assess
+    from ..catalogue import level_name
+    from ..dataset.workbook import write_workbook, zh_frame
+    from ..results import apply_results
 
     print(f"9/{steps} 结果应用（{DEMO_YEAR} 年评价结果用于下一年度预算）")
     app = apply_results(ds, DEMO_YEAR, scores=scores)
@@ -225,3 +247,43 @@ def _results_steps(ds: Any, out: Path, steps: int, scores: Any) -> None:
     sheets = {f"{level_name(lv)}排名": zh_frame(a.ranking(lv)) for lv in a.levels}
     write_workbook({**sheets, "考核明细": zh_frame(a.values)}, out / "工作考核.xlsx")
     print(f"    {len(a.units)} 个单位；已写入 {out / '工作考核.xlsx'}")
+
+
+def run_notebooks(args: argparse.Namespace) -> int:
+    """Show where the shipped notebooks and templates are, or copy them for editing."""
+    import shutil
+
+    from ..errors import JxkitError
+    from ..files import notebooks_dir, templates_dir
+    from ..report.kinds import KINDS
+
+    sources = {"notebooks": notebooks_dir(), "templates": templates_dir()}
+    if args.copy is None:
+        for name, folder in sources.items():
+            print(f"{name}：{folder}")
+        for kind in KINDS.values():
+            print(f"  {kind.notebook}（{kind.name}报告，jxkit render --kind {kind.code}）")
+        print("  workbench.ipynb（评价工作台，jxkit workbench）")
+        return 0
+    files = {
+        args.copy / name / f.relative_to(folder): f
+        for name, folder in sources.items()
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and "__pycache__" not in f.parts and ".ipynb_checkpoints" not in f.parts
+    }
+    existing = [str(t) for t in files if t.exists()]
+    if existing:
+        raise JxkitError(
+            f"{args.copy} 中已有 {len(existing)} 个同名文件，未复制（不会覆盖）："
+            + "、".join(existing[:5])
+            + ("……" if len(existing) > 5 else "")
+        )
+    for target, source in files.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    print(f"已复制 {len(files)} 个文件到 {args.copy}")
+    print(
+        "修改后生成报告：jxkit render 数据集 --out 报告 "
+        f"--notebooks {args.copy / 'notebooks'} --templates {args.copy / 'templates'}"
+    )
+    return 0

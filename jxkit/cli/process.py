@@ -10,28 +10,23 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from .common import FMT, add_dataset, add_out, add_policy
 
-from . import assess, exante, monitoring, results
-from .dataset import load_dataset
-from .dataset.workbook import write_output, write_workbook, zh_frame
-from .policy import Policy, load_policy
+if TYPE_CHECKING:
+    import pandas as pd
 
-FMT = argparse.RawDescriptionHelpFormatter
+    from ..policy import Policy
 
 
 def _write(sheets: Mapping[str, pd.DataFrame], out: str, main: str) -> None:
+    from ..dataset.workbook import write_output, write_workbook, zh_frame
+
     if str(out).lower().endswith(".xlsx"):
         write_workbook({k: zh_frame(v) for k, v in sheets.items()}, out)
     else:
         write_output(sheets[main], out, main)
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
-    p.add_argument("--policy", metavar="文件", help="政策参数文件（默认 templates/policy.yaml）")
 
 
 def register(sub: Any) -> None:
@@ -44,8 +39,9 @@ def register(sub: Any) -> None:
         epilog="示例：\n  jxkit exante sample_data/demo\n  jxkit exante sample_data/demo --out 事前评估.xlsx",
         formatter_class=FMT,
     )
-    _common(p)
-    p.add_argument("--out", metavar="文件", help="输出 .xlsx（评估结论、各维度得分）或 .csv")
+    add_dataset(p)
+    add_policy(p)
+    add_out(p, ".xlsx（评估结论、各维度得分）或 .csv")
     p.set_defaults(func=run_exante)
 
     p = sub.add_parser(
@@ -59,14 +55,13 @@ def register(sub: Any) -> None:
         "  jxkit monitor sample_data/demo --as-of 2021/9/30 --unit 330300 --out 监控.xlsx",
         formatter_class=FMT,
     )
-    _common(p)
+    add_dataset(p)
+    add_policy(p)
     p.add_argument(
         "--as-of", required=True, metavar="日期", help="监控日期，如 2021-06-30 或 2021/6/30"
     )
     p.add_argument("--unit", metavar="单位编码", help="只看一个单位的项目")
-    p.add_argument(
-        "--out", metavar="文件", help="输出 .xlsx（项目灯号、指标灯号、未监控项目）或 .csv"
-    )
+    add_out(p, ".xlsx（项目灯号、指标灯号、未监控项目）或 .csv")
     p.set_defaults(func=run_monitor)
 
     p = sub.add_parser(
@@ -80,9 +75,10 @@ def register(sub: Any) -> None:
         "  jxkit results sample_data/demo --year 2021 --out 结果应用.xlsx",
         formatter_class=FMT,
     )
-    _common(p)
+    add_dataset(p)
+    add_policy(p)
     p.add_argument("--year", type=int, required=True, metavar="年度", help="评价年度")
-    p.add_argument("--out", metavar="文件", help="输出 .xlsx（项目建议、单位汇总）或 .csv")
+    add_out(p, ".xlsx（项目建议、单位汇总）或 .csv")
     p.set_defaults(func=run_results)
 
     p = sub.add_parser(
@@ -96,18 +92,22 @@ def register(sub: Any) -> None:
         "  jxkit assess sample_data/demo --year 2021 --out 工作考核.xlsx",
         formatter_class=FMT,
     )
-    _common(p)
+    add_dataset(p)
+    add_policy(p)
     p.add_argument("--year", type=int, required=True, metavar="年度", help="考核年度")
     p.add_argument(
         "--framework",
         metavar="指标体系",
         help="考核指标体系的 id 或 YAML 文件（默认见政策参数文件）",
     )
-    p.add_argument("--out", metavar="文件", help="输出 .xlsx（各层级排名、考核明细）或 .csv")
+    add_out(p, ".xlsx（各层级排名、考核明细）或 .csv")
     p.set_defaults(func=run_assess)
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, Policy]:
+    from ..dataset import load_dataset
+    from ..policy import load_policy
+
     return load_dataset(args.dataset), load_policy(args.policy)
 
 
@@ -117,6 +117,10 @@ def _done(args: argparse.Namespace) -> None:
 
 
 def run_exante(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .. import exante
+
     ds, policy = _load(args)
     result = exante.exante(ds, policy=policy)
     p = result.projects
@@ -135,6 +139,8 @@ def run_exante(args: argparse.Namespace) -> int:
 
 
 def run_monitor(args: argparse.Namespace) -> int:
+    from .. import monitoring
+
     ds, policy = _load(args)
     result = monitoring.monitor(ds, args.as_of, policy=policy, unit_id=args.unit)
     p = result.projects
@@ -160,6 +166,8 @@ def run_monitor(args: argparse.Namespace) -> int:
 
 
 def run_results(args: argparse.Namespace) -> int:
+    from .. import results
+
     ds, policy = _load(args)
     result = results.apply_results(ds, args.year, policy=policy)
     p, t = result.projects, result.total
@@ -177,7 +185,8 @@ def run_results(args: argparse.Namespace) -> int:
 
 
 def run_assess(args: argparse.Namespace) -> int:
-    from .catalogue import level_name
+    from .. import assess
+    from ..catalogue import level_name
 
     ds, policy = _load(args)
     result = assess.assess(ds, args.year, policy=policy, framework=args.framework)

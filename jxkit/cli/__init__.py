@@ -1,8 +1,20 @@
 """The ``jxkit`` command: one subcommand per job, help and messages in Chinese.
 
-Subcommands live beside the code they drive; each module exposes ``register(subparsers)``
-and sets ``func`` on its parser. Errors a user can fix (:class:`JxkitError`) are printed
-as plain Chinese and exit non-zero; they never show a traceback.
+The only package that prints. One module per group of commands, each exposing
+``register(subparsers)`` and setting ``func`` on its parsers:
+
+- ``data.py``: validate, score, coverage, compare;
+- ``frameworks.py``: frameworks, new-project, synth;
+- ``sampling.py``: sample, verify, plan, upper-bound;
+- ``report.py`` (with ``render.py``, the render arguments and summary): render, demo, notebooks;
+- ``process.py``: exante, monitor, results, assess;
+- ``workbench.py``: workbench;
+- ``common.py``: the arguments and output every command shares.
+
+Command modules import only what building the parser needs; the work's imports happen when
+a command runs, so ``jxkit --help`` answers at once (benchmarks/cli.py). Errors a user can
+fix (:class:`JxkitError`) are printed as plain Chinese and exit non-zero; they never show a
+traceback.
 """
 
 from __future__ import annotations
@@ -12,17 +24,17 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .errors import JxkitError
+from .. import __version__
+from ..errors import JxkitError
 
 #: Modules that add subcommands, in the order their commands appear in ``--help``.
 COMMAND_MODULES = (
-    "jxkit.cli_data",
-    "jxkit.cli_frameworks",
-    "jxkit.cli_sampling",
-    "jxkit.cli_report",
-    "jxkit.cli_process",
-    "jxkit.cli_workbench",
+    "jxkit.cli.data",
+    "jxkit.cli.frameworks",
+    "jxkit.cli.sampling",
+    "jxkit.cli.report",
+    "jxkit.cli.process",
+    "jxkit.cli.workbench",
 )
 
 DESCRIPTION = """\
@@ -88,13 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         title="子命令", metavar="命令", parser_class=_Parser, dest="command"
     )
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -18,13 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .dataset import is_dataset
-from .errors import JxkitError
-from .report.jobs import notebooks_dir
+from ..errors import JxkitError
+from .common import FMT, add_dataset
 
 __all__ = ["prepare_notebook", "register", "run_workbench", "workbench_command"]
 
-FMT = argparse.RawDescriptionHelpFormatter
 NOTEBOOK = "workbench.ipynb"
 _DATASET_LINE = re.compile(r'^dataset: str = ".*?"', re.M)
 
@@ -53,7 +51,7 @@ def register(sub: Any) -> None:
         epilog=EPILOG,
         formatter_class=FMT,
     )
-    p.add_argument("dataset", metavar="数据集", help="CSV 文件夹或 .xlsx 工作簿")
+    add_dataset(p)
     p.add_argument(
         "--port", type=int, metavar="端口", help="JupyterLab 端口（默认从 8888 起自动选择）"
     )
@@ -65,6 +63,9 @@ def register(sub: Any) -> None:
 
 def prepare_notebook(dataset: str | os.PathLike[str]) -> Path:
     """The dataset's workbench notebook beside it, written from the template if missing."""
+    from ..dataset import is_dataset
+    from ..files import notebooks_dir
+
     p = Path(dataset).resolve()
     if not p.exists():
         raise JxkitError(f"数据集不存在：{dataset}")

@@ -9,12 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .dataset.tables import write_table
-from .errors import DataError
-from .frameworks import get_framework, list_frameworks, load_framework, new_project_rows
-from .synth import synth_dataset, write_dataset
-
-FMT = argparse.RawDescriptionHelpFormatter
+from ..errors import DataError
+from .common import FMT, add_out
 
 FRAMEWORKS_DESCRIPTION = """\
 列出已安装的绩效指标体系（三项十类项目、通用项目、单位整体评价、工作考核），每行一个：
@@ -78,7 +74,7 @@ def register(sub: Any) -> None:
         help="指标体系编码、类别名称（如 培训类）或 .yaml 文件路径",
     )
     p.add_argument("--project-id", required=True, metavar="项目编码", help="新项目的项目编码")
-    p.add_argument("--out", metavar="文件", help="输出 .csv 或 .xlsx（缺省时打印 CSV 到屏幕）")
+    add_out(p, ".csv 或 .xlsx（缺省时打印 CSV 到屏幕）")
     p.set_defaults(func=run_new_project)
 
     p = sub.add_parser(
@@ -106,6 +102,8 @@ def register(sub: Any) -> None:
 
 
 def run_frameworks(args: argparse.Namespace) -> int:
+    from ..frameworks import list_frameworks, load_framework
+
     if args.check:
         for path in args.check:
             fw = load_framework(path)
@@ -120,6 +118,9 @@ def run_frameworks(args: argparse.Namespace) -> int:
 
 
 def run_new_project(args: argparse.Namespace) -> int:
+    from ..dataset.tables import write_table
+    from ..frameworks import get_framework, new_project_rows
+
     rows = new_project_rows(get_framework(args.framework), args.project_id)
     if args.out:
         write_table(rows, args.out)
@@ -130,6 +131,8 @@ def run_new_project(args: argparse.Namespace) -> int:
 
 
 def run_synth(args: argparse.Namespace) -> int:
+    from ..synth import synth_dataset, write_dataset
+
     years = parse_years(args.years)
     started = time.perf_counter()
     tables = synth_dataset(args.projects, args.seed, years=years, review_share=args.review_share)

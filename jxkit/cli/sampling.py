@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from . import planning, sampling
-from .dataset.tables import read_table
-from .errors import SamplingError
-
-FMT = argparse.RawDescriptionHelpFormatter
+from ..errors import SamplingError
+from ..labels import METHOD_NAMES, MODEL_NAMES, REASON_NAMES
+from .common import FMT
 
 SAMPLE_DESCRIPTION = """\
 随机抽取再评价样本。抽样方法公开（算法 jxkit-prn-v1，见 docs/sampling.md）：
@@ -67,14 +65,6 @@ UPPER_EPILOG = """\
 示例：
   jxkit upper-bound --errors 2 --n 60                   → 0.1012
   jxkit upper-bound --errors 0 --n 59 --confidence 90%"""
-
-REASON_NAMES = {"mandatory": "必选", "certainty": "必然入选", "random": "随机抽中"}
-METHOD_NAMES = {
-    "srs": "简单随机抽样",
-    "stratified-srs": "分层随机抽样",
-    "pps": "按规模 PPS 抽样（顺序泊松）",
-    "stratified-pps": "分层 PPS 抽样（顺序泊松）",
-}
 
 
 def register(sub: Any) -> None:
@@ -144,7 +134,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--model",
-        choices=list(planning.MODELS),
+        choices=list(MODEL_NAMES),
         default="binomial",
         help="分布模型（默认 binomial）",
     )
@@ -180,6 +170,9 @@ def _percent(value: float) -> str:
 
 
 def run_sample(args: argparse.Namespace) -> int:
+    from .. import sampling
+    from ..dataset.tables import read_table
+
     population = sampling.read_population(args.population, units=args.units)
     id_col = args.id_col or ("unit_id" if args.units else "project_id")
     include = read_table(args.include) if args.include else ()
@@ -211,6 +204,8 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from .. import sampling
+
     manifest = sampling.read_manifest(args.manifest)
     units = (manifest.get("population") or {}).get("table") == "units"
     population = sampling.read_population(args.population, units=units)
@@ -220,6 +215,8 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from ..sampling import planning
+
     confidence = planning.parse_fraction(args.confidence, name="置信水平")
     tolerable = planning.parse_fraction(args.tolerable, name="可容忍偏差率")
     if args.model == "hypergeometric" and args.population is None:
@@ -227,7 +224,7 @@ def run_plan(args: argparse.Namespace) -> int:
     n = planning.sample_size(
         confidence, tolerable, args.expected, model=args.model, population=args.population
     )
-    print(f"模型：{planning.MODEL_NAMES[args.model]}（{args.model}）")
+    print(f"模型：{MODEL_NAMES[args.model]}（{args.model}）")
     if args.model == "hypergeometric":
         d = planning.population_deviations(tolerable, args.population)
         print(f"总体单位数：{args.population}，按可容忍偏差率计的总体偏差数 D = {d}")
@@ -240,6 +237,8 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def run_upper_bound(args: argparse.Namespace) -> int:
+    from ..sampling import planning
+
     confidence = planning.parse_fraction(args.confidence, name="置信水平")
     bound = planning.upper_bound(args.errors, args.n, confidence)
     print(f"样本量：{args.n}，发现偏差：{args.errors}，置信水平：{_percent(confidence)}")
