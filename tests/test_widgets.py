@@ -18,7 +18,7 @@ from conftest import REPO
 from jxkit.cli import main
 from jxkit.cli.workbench import prepare_notebook, run_workbench, workbench_command
 from jxkit.dataset import load_dataset
-from jxkit.dataset.writeback import draft_path
+from jxkit.dataset.drafts import draft_path
 from jxkit.files import notebooks_dir
 from jxkit.sampling import read_manifest, read_population, verify
 from jxkit.scoring import score

@@ -14,16 +14,14 @@ from conftest import MINI
 from openpyxl.styles import Font
 
 from jxkit.dataset import load_dataset
+from jxkit.dataset.drafts import draft_path, read_draft, write_draft
 from jxkit.dataset.writeback import (
     ConflictError,
     Edit,
     Stamp,
-    draft_path,
     evaluations_file,
     load_for_edit,
-    read_draft,
     save_evaluations,
-    write_draft,
 )
 from jxkit.errors import DataError
 from jxkit.scoring import score

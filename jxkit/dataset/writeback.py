@@ -7,7 +7,7 @@ other columns, other sheets and formatting are kept. Each changed cell is append
 change log table in the dataset (``changelog.csv`` or sheet ``修改记录``: time, user,
 project, indicator, round, field, old → new) so the evaluation can be audited. A save
 refuses to overwrite a file that changed on disk since it was loaded (another assessor,
-Excel), and unsaved edits live in a draft JSON file beside the dataset.
+Excel); unsaved edits live in a draft beside the dataset (:mod:`jxkit.dataset.drafts`).
 
 Pure I/O with no widgets: the workbench uses it, and so can a script.
 """
@@ -17,10 +17,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,16 +39,12 @@ __all__ = [
     "FIELDS",
     "Change",
     "ConflictError",
-    "Draft",
     "Edit",
     "SaveResult",
     "Stamp",
-    "draft_path",
     "evaluations_file",
     "load_for_edit",
-    "read_draft",
     "save_evaluations",
-    "write_draft",
 ]
 
 #: The evaluation fields an assessor edits, in the order they are logged.
@@ -66,7 +61,6 @@ CHANGELOG_COLUMNS: tuple[tuple[str, str], ...] = (
     ("new", "新值"),
 )
 CHANGELOG_NAMES = ("changelog", "修改记录")
-DRAFT_FORMAT = "jxkit-draft"
 
 _SPEC = TABLES["evaluations"]
 _BOM = b"\xef\xbb\xbf"
@@ -685,70 +679,3 @@ def save_evaluations(
             f"未保存：无法写入 {stamp.path.name}（文件可能正在 Excel 中打开，或没有写权限）：{exc.strerror}"
         ) from None
     return SaveResult(plan.changes, plan.added, plan.updated, plan.removed, files, new_stamp)
-
-
-# ----------------------------------------------------------------------------- drafts
-
-
-@dataclass(frozen=True)
-class Draft:
-    """Unsaved edits kept on disk so they survive a kernel restart."""
-
-    edits: list[Edit]
-    updated: str
-    base_sha256: str
-
-
-def draft_path(dataset: str | os.PathLike[str], user: str) -> Path:
-    """Where ``user``'s draft for a dataset lives: a hidden JSON file beside it.
-
-    Beside, not inside, a dataset folder: the folder's files are the report inputs.
-    """
-    p = Path(dataset).resolve()
-    safe = re.sub(r"[^\w.-]+", "_", user).strip("._") or "user"
-    return p.with_name(f".{p.name}.jxkit-draft-{safe}.json")
-
-
-def write_draft(path: str | os.PathLike[str], edits: Iterable[Edit], base: Stamp) -> None:
-    """Write the draft atomically; no edits removes it."""
-    p = Path(path)
-    items = [
-        {"project_id": e.project_id, "indicator_id": e.indicator_id, "round": e.round} | e.values()
-        for e in edits
-    ]
-    if not items:
-        p.unlink(missing_ok=True)
-        return
-    doc = {
-        "format": DRAFT_FORMAT,
-        "format_version": 1,
-        "dataset": str(base.path),
-        "updated": datetime.now().astimezone().isoformat(sep=" ", timespec="seconds"),
-        "base_sha256": base.sha256,
-        "edits": items,
-    }
-    with atomic_path(p) as tmp:
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-def read_draft(path: str | os.PathLike[str]) -> Draft | None:
-    """The draft at ``path``, or None when there is none; a broken draft is a DataError."""
-    p = Path(path)
-    if not p.exists():
-        return None
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-        if not isinstance(doc, Mapping) or doc.get("format") != DRAFT_FORMAT:
-            raise ValueError(f"不是 {DRAFT_FORMAT} 格式")
-        edits = [
-            Edit(
-                str(e["project_id"]),
-                str(e["indicator_id"]),
-                str(e["round"]),
-                *(str(e.get(f, "")) for f in FIELDS),
-            )
-            for e in doc["edits"]
-        ]
-    except (ValueError, KeyError, TypeError, DataError) as exc:
-        raise DataError([Problem(p.name, f"草稿文件无法读取：{exc}")]) from None
-    return Draft(edits, str(doc.get("updated", "")), str(doc.get("base_sha256", "")))

@@ -32,8 +32,10 @@ __all__ = [
     "chart_radar",
     "esc",
     "facts",
+    "figure_html",
     "loaded",
     "mask",
+    "new_figure",
     "pct",
     "setup",
     "table",
@@ -328,7 +330,8 @@ PALETTE = {
 }
 
 
-def _png(fig: Any, alt: str, caption: str = "") -> Html:
+def figure_html(fig: Any, alt: str, caption: str = "") -> Html:
+    """A matplotlib figure as an embedded PNG with its caption (reports stay one file)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -338,7 +341,8 @@ def _png(fig: Any, alt: str, caption: str = "") -> Html:
     )
 
 
-def _figure(width: float, height: float) -> Any:
+def new_figure(width: float, height: float) -> Any:
+    """A figure in inches with the Chinese font set up; no pyplot state is touched."""
     from matplotlib.figure import Figure
 
     setup()
@@ -349,7 +353,7 @@ def chart_points(
     labels: Sequence[str], earned: Sequence[float], lost: Sequence[float], *, caption: str = ""
 ) -> Html:
     """Horizontal bars: points earned and lost per first-level indicator."""
-    fig = _figure(6.0, 0.42 * len(labels) + 1.0)
+    fig = new_figure(6.0, 0.42 * len(labels) + 1.0)
     ax = fig.add_subplot()
     y = np.arange(len(labels))[::-1]
     ax.barh(y, earned, color=PALETTE["earned"], label="得分")
@@ -366,7 +370,7 @@ def chart_points(
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, max(np.add(earned, lost)) * 1.18 if len(labels) else 1)
-    return _png(fig, "各一级指标得分与失分", caption)
+    return figure_html(fig, "各一级指标得分与失分", caption)
 
 
 def chart_bars(
@@ -384,7 +388,7 @@ def chart_bars(
 ) -> Html:
     """Grouped bars with values written on them; ``bar_colors`` colours a single series per bar."""
     n = len(series)
-    fig = _figure(6.0, max(2.2, 0.36 * len(labels) + 0.9) if horizontal else 2.8)
+    fig = new_figure(6.0, max(2.2, 0.36 * len(labels) + 0.9) if horizontal else 2.8)
     ax = fig.add_subplot()
     x = np.arange(len(labels))
     width = 0.8 / max(n, 1)
@@ -418,14 +422,14 @@ def chart_bars(
         ax.set_title(title)
     if n > 1:
         ax.legend(frameon=False)
-    return _png(fig, title or caption, caption)
+    return figure_html(fig, title or caption, caption)
 
 
 def chart_radar(
     labels: Sequence[str], values: Sequence[float], *, title: str = "", caption: str = ""
 ) -> Html:
     """Radar of shares in [0, 1] (e.g. the six unit-level dimensions)."""
-    fig = _figure(5.6, 4.6)
+    fig = new_figure(5.6, 4.6)
     ax = fig.add_subplot(projection="polar")
     angles = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
     closed = np.concatenate([values, values[:1]])
@@ -441,4 +445,4 @@ def chart_radar(
     ax.set_yticks([t for t in (0.2, 0.4, 0.6, 0.8, 1.0) if t > low], [], color="#777")
     if title:
         ax.set_title(title, pad=18)
-    return _png(fig, title or caption, caption)
+    return figure_html(fig, title or caption, caption)

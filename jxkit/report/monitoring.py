@@ -15,7 +15,7 @@ import pandas as pd
 from ..catalogue import category_name
 from ..errors import JxkitError, ReportError
 from ..monitoring import monitor
-from .blocks import Html, _figure, _png, esc, facts, loaded, num, paragraphs, table, wan
+from .blocks import Html, esc, facts, figure_html, loaded, new_figure, num, paragraphs, table, wan
 
 __all__ = ["LIGHT_COLORS", "MonitoringReport"]
 
@@ -92,7 +92,7 @@ class MonitoringReport:
         codes = [x.code for x in reversed(self.rules.lights)]
         counts = self.result.counts()
         values = [counts.get(c, 0) for c in codes]
-        fig = _figure(5.2, 2.6)
+        fig = new_figure(5.2, 2.6)
         ax = fig.add_subplot()
         bars = ax.bar(
             [self.names[c] for c in codes],
@@ -106,7 +106,7 @@ class MonitoringReport:
         from matplotlib.ticker import MaxNLocator
 
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        return _png(fig, "各灯号项目数", "图 1  项目监控灯号分布")
+        return figure_html(fig, "各灯号项目数", "图 1  项目监控灯号分布")
 
     def light_table(self) -> Html:
         """二、项目监控灯号: one row per project, worst light first."""
@@ -176,7 +176,7 @@ class MonitoringReport:
 
     def _progress_figure(self, p: pd.DataFrame) -> Html:
         """Per project: time progress (grey), budget execution (bar), goal progress (diamond)."""
-        fig = _figure(6.4, 0.32 * len(p) + 1.2)
+        fig = new_figure(6.4, 0.32 * len(p) + 1.2)
         ax = fig.add_subplot()
         y = np.arange(len(p))[::-1]
         ax.barh(y, p["time_progress"], 0.8, color="#dde3ec", label="时间进度")
@@ -190,7 +190,7 @@ class MonitoringReport:
         ax.set_xlim(0, float(top) * 1.05)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, ncols=3)
         ax.tick_params(axis="y", length=0)
-        return _png(
+        return figure_html(
             fig,
             "各项目时间进度、预算执行进度与目标平均进度",
             "图 2  各项目时间进度（灰）、预算执行进度（蓝）与目标平均进度（菱形），%",

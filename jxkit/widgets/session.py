@@ -16,16 +16,8 @@ import pandas as pd
 
 from ..catalogue import category_name, level_name
 from ..dataset import Dataset
-from ..dataset.writeback import (
-    Edit,
-    SaveResult,
-    Stamp,
-    draft_path,
-    load_for_edit,
-    read_draft,
-    save_evaluations,
-    write_draft,
-)
+from ..dataset.drafts import draft_path, read_draft, write_draft
+from ..dataset.writeback import Edit, SaveResult, Stamp, load_for_edit, save_evaluations
 from ..errors import DataError, JxkitError, ScoringError
 from ..files import resolve_dataset
 from ..labels import ROUND_NAMES
