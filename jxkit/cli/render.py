@@ -22,7 +22,14 @@ from ..report.kinds import KINDS
 if TYPE_CHECKING:
     from ..render.batch import BatchResult, Job
 
-__all__ = ["JobsFactory", "add_render_arguments", "rerun_command", "run_render", "words"]
+__all__ = [
+    "JobsFactory",
+    "add_render_arguments",
+    "add_slice_arguments",
+    "rerun_command",
+    "run_render",
+    "words",
+]
 
 #: ``make_jobs(dataset, *, kinds, round, year, sample) -> list[Job]``
 JobsFactory = Callable[..., Sequence["Job"]]
@@ -40,16 +47,8 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def add_render_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``render`` arguments (names are a contract with users' scripts)."""
-    parser.add_argument("dataset", type=Path, metavar="数据集", help="数据集文件夹或工作簿")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        required=True,
-        metavar="文件夹",
-        help="输出文件夹：index.html 与各报告写在这里",
-    )
+def add_slice_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--kind`` and ``--year``: which reports of a dataset (``render`` and ``demo``)."""
     parser.add_argument(
         "--kind",
         type=words,
@@ -60,13 +59,26 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
         + "；默认全部",
     )
     parser.add_argument(
+        "--year", type=int, default=None, metavar="年度", help="只生成这一年度的报告"
+    )
+
+
+def add_render_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``render`` arguments (names are a contract with users' scripts)."""
+    parser.add_argument("dataset", type=Path, metavar="数据集", help="数据集文件夹或工作簿")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="文件夹",
+        help="输出文件夹：index.html 与各报告写在这里",
+    )
+    add_slice_arguments(parser)
+    parser.add_argument(
         "--round",
         choices=("self", "review"),
         default=None,
         help="评价轮次：self（自评）或 review（再评价）",
-    )
-    parser.add_argument(
-        "--year", type=int, default=None, metavar="年度", help="只生成这一年度的报告"
     )
     parser.add_argument(
         "--only",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import FMT
-from .render import words
+from .render import add_slice_arguments
 
 #: The demo's re-evaluation sample: a seed anyone can read in the audit report.
 DEMO_SEED = "2022-03-15 省总工会经审会第1次会议"
@@ -62,14 +62,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="并行进程数（默认等于 CPU 核数）"
     )
-    p.add_argument(
-        "--kind",
-        type=words,
-        default=None,
-        metavar="类型",
-        help="只生成这些类型的报告，逗号分隔（同 jxkit render --kind；默认全部）",
-    )
-    p.add_argument("--year", type=int, default=None, metavar="年度", help="只生成这一年度的报告")
+    add_slice_arguments(p)
     p.set_defaults(func=run_demo)
 
     p = sub.add_parser(
@@ -169,7 +162,7 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     _results_steps(ds, out, steps, result)
     print(f"{steps}/{steps} 生成报告")
-    jobs = jobs_for_dataset(dataset, sample=sample_dir, kinds=args.kind or (), year=args.year)
+    jobs = jobs_for_dataset(dataset, sample=sample_dir, kinds=args.kind, year=args.year)
     prepare = partial(warm_worker, str(dataset.resolve()))
     batch = render_batch(
         jobs, out, workers=args.workers or default_workers(), progress=True, prepare=prepare
@@ -179,7 +172,12 @@ def run_demo(args: argparse.Namespace) -> int:
         report_failures(
             batch,
             argparse.Namespace(
-                dataset=dataset, out=out, round=None, year=None, sample=sample_dir, format=["html"]
+                dataset=dataset,
+                out=out,
+                round=None,
+                year=args.year,
+                sample=sample_dir,
+                format=["html"],
             ),
             file=sys.stderr,
         )
