@@ -41,7 +41,8 @@ from .frameworks import INDICATOR_COLUMNS, Framework, get_framework
 from .monitoring import monitor
 from .policy import Policy, default_policy
 from .results import continuations, final_scores
-from .scoring import ScoreResult, round_half_up, score
+from .rounding import round_half_up
+from .scoring import ScoreResult, score
 from .unit_eval import score_view
 
 __all__ = ["COMPUTED", "Assessment", "assess"]

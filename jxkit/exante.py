@@ -20,7 +20,7 @@ import pandas as pd
 from .dataset import EXANTE_DIMENSIONS, Collector, Dataset, optional_table, unknown
 from .errors import DataError, Problem
 from .policy import Policy, band, default_policy
-from .scoring import round_half_up
+from .rounding import round_half_up
 
 __all__ = ["EXANTE_DIMENSIONS", "ExanteResult", "check_tables", "exante"]
 

@@ -35,7 +35,7 @@ import pandas as pd
 from .dataset import Collector, Dataset, optional_table, parse_dates, parse_target, unknown
 from .errors import DataError, Problem
 from .policy import LIKELIHOODS, MonitoringPolicy, Policy, band, default_policy
-from .scoring import round_half_up
+from .rounding import round_half_up
 from .text import per_value, strip
 
 __all__ = ["MonitoringResult", "monitor", "parse_as_of"]

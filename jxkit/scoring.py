@@ -26,10 +26,11 @@ from .dataset import Dataset, row_of
 from .errors import Problem, ScoringError
 from .labels import ROUND_NAMES
 from .policy import Policy, default_policy
+from .rounding import apportion, round_half_up
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
 from .text import blank, contains, factorize, shared_codes, stripped, to_number
 
-__all__ = ["PROJECT_COLUMNS", "ScoreResult", "round_half_up", "score"]
+__all__ = ["PROJECT_COLUMNS", "ScoreResult", "score"]
 
 #: Leading columns of the per-project result (the contract of ``jxkit score``).
 PROJECT_COLUMNS = [
@@ -52,27 +53,13 @@ _NA = frozenset(w.lower() for w in NA_WORDS)
 _POSITIVE_RULES = ("ratio", "bands")
 
 
-def round_half_up(values: np.ndarray | pd.Series, decimals: int = 2) -> np.ndarray:
-    """Round half away from zero at ``decimals``, immune to binary noise (89.995 → 90.0).
-
-    Floats such as 89.995 are stored as 89.99499999…; a tolerance of 1e-9 of a point
-    treats them as the decimal the user meant.
-
-    >>> round_half_up(np.array([89.995, 89.994, 79.999, 90.0, 0.125])).tolist()
-    [90.0, 89.99, 80.0, 90.0, 0.13]
-    """
-    scale = 10.0**decimals
-    x = np.asarray(values, dtype=float) * scale
-    return np.sign(x) * np.floor(np.abs(x) + 0.5 + 1e-9 * scale) / scale
-
-
 @dataclass
 class ScoreResult:
     """Scores of a dataset: one row per project and round, and the per-indicator breakdown.
 
     ``projects`` has :data:`PROJECT_COLUMNS`, then ``flags`` (the red flags of practice,
     joined with "；") and one subtotal column per first-level indicator (scaled like the
-    total, so subtotals add up to it). ``indicators`` has, per indicator row: target,
+    total and apportioned by :func:`jxkit.rounding.apportion`, so they add up to it exactly). ``indicators`` has, per indicator row: target,
     actual, rule, params, points, applicable, score, lost, evidence, note, flag; it is
     built on first use, so a job that needs the totals alone does not pay for it.
     """
@@ -526,7 +513,9 @@ def _totals(
     size = n * len(level1)
     sums = np.bincount(flat, weights=score_app, minlength=size).reshape(n, len(level1))
     counts = np.bincount(flat, weights=applicable, minlength=size).reshape(n, len(level1))
-    sub = np.where(counts > 0, round_half_up(sums * scale[:, None]), np.nan)[order]
+    exact = np.where(counts > 0, sums * scale[:, None], np.nan)
+    # subtotals add up to the shown total (jxkit.rounding): floored, then largest remainders
+    sub = apportion(exact, np.where(np.isnan(total), 0.0, total))[order]
     out["total"] = total[order]
     out["grade"] = policy.grade(out["total"].to_numpy())
     out["red_light"] = np.isin(out["grade"], list(policy.red_light_grades))

@@ -21,7 +21,8 @@ from .dataset import UNIT_DIMENSIONS, Collector, Dataset, optional_table, unknow
 from .dataset.checks import rules_and_params
 from .errors import Problem, ScoringError
 from .policy import Policy, default_policy
-from .scoring import ScoreResult, round_half_up, score
+from .rounding import round_half_up
+from .scoring import ScoreResult, score
 
 __all__ = ["UNIT_DIMENSIONS", "UnitScores", "check_tables", "score_view", "unit_scores"]
 

@@ -13,7 +13,8 @@ from conftest import MINI
 from jxkit.cli import main
 from jxkit.dataset import load_dataset
 from jxkit.errors import ScoringError
-from jxkit.scoring import round_half_up, score
+from jxkit.rounding import round_half_up
+from jxkit.scoring import score
 
 UNITS = "unit_id,name,level,parent_id,region\nU1,杭州市总工会,city,,杭州\n"
 

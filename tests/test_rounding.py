@@ -1,0 +1,58 @@
+"""Totals and the subtotals beside them: hand-computed cases of the apportionment rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jxkit.rounding import apportion, round_half_up
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        # three remainders of exactly half a cent: the total 60.015 → 60.02 needs two, the
+        # first two in framework order get them
+        ([10.005, 20.005, 30.005], [10.01, 20.01, 30.00]),
+        # a total that rounds up across several subtotals: 100.008 → 100.01, floors 99.99
+        ([33.336, 33.336, 33.336], [33.34, 33.34, 33.33]),
+        # all equal and exact
+        ([25.0, 25.0, 25.0, 25.0], [25.0, 25.0, 25.0, 25.0]),
+        # all equal thirds of 100: the first takes the missing cent
+        ([100 / 3, 100 / 3, 100 / 3], [33.34, 33.33, 33.33]),
+        # a single first-level indicator is the total itself
+        ([87.456], [87.46]),
+        # as in the demo's XM2019000001: the exact total 95.35, but rounding each part alone
+        # gives 9.6 + 47.05 + 28.71 + 10.0 = 95.36; floors 95.33, two cents to the largest
+        # remainders (.8, then the first of two .6)
+        ([9.6, 47.046, 28.706, 9.998], [9.6, 47.05, 28.70, 10.0]),
+        # the largest remainder wins over framework order
+        ([1.001, 1.009, 1.002], [1.0, 1.01, 1.0]),
+        # a first-level indicator with nothing applicable stays empty and takes no cent
+        ([NAN, 50.005, 50.005], [NAN, 50.01, 50.0]),
+    ],
+)
+def test_subtotals_add_up_to_the_shown_total(parts: list[float], expected: list[float]) -> None:
+    shown = apportion(np.array([parts]))[0]
+    np.testing.assert_array_equal(shown, expected)
+    total = round_half_up(np.nansum(parts))
+    assert round(float(np.nansum(shown)), 2) == total
+
+
+def test_given_totals_are_respected_and_each_part_is_within_a_cent() -> None:
+    rng = np.random.default_rng(7)
+    parts = rng.uniform(0, 40, size=(2000, 5))
+    parts[rng.random(parts.shape) < 0.2] = np.nan
+    parts[:, 0] = rng.uniform(0, 10, 2000)  # every row has at least one part
+    totals = round_half_up(np.nansum(parts, axis=1))
+    shown = apportion(parts, totals)
+    np.testing.assert_allclose(np.nansum(shown, axis=1), totals, atol=1e-9)
+    assert np.nanmax(np.abs(shown - parts)) < 0.01
+    assert (np.isnan(shown) == np.isnan(parts)).all()
+
+
+def test_a_total_that_is_not_the_sum_of_its_parts_is_refused() -> None:
+    with pytest.raises(ValueError, match="not the rounded sum"):
+        apportion(np.array([[10.0, 10.0]]), np.array([25.0]))
