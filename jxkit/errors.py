@@ -7,8 +7,12 @@ user fixes a whole file in one go.
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DataError",
+    "FileAccessError",
     "FrameworkError",
     "JxkitError",
     "PolicyError",
@@ -23,6 +28,8 @@ __all__ = [
     "ReportError",
     "SamplingError",
     "ScoringError",
+    "os_error_text",
+    "user_path",
 ]
 
 
@@ -122,3 +129,86 @@ class SamplingError(JxkitError):
 
 class ReportError(JxkitError):
     """A report could not be produced."""
+
+
+class FileAccessError(JxkitError, OSError):
+    """A file or folder the user named cannot be read or written (disk full, no permission).
+
+    Also an :class:`OSError` with the original ``errno``, so code that handles a full disk
+    (a batch that stops and writes its index) still recognises it.
+    """
+
+    def __init__(
+        self, exc: OSError, *, action: str = "", path: str | os.PathLike[str] | None = None
+    ) -> None:
+        OSError.__init__(self, exc.errno, exc.strerror, exc.filename)
+        self.text = os_error_text(exc, action=action, path=path)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+#: errno -> (the reason in Chinese, what to do). Permission errors depend on the action.
+_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("磁盘已满", "请清理磁盘空间或换一个输出位置后重试"),
+    errno.EDQUOT: ("磁盘配额已用完", "请清理空间或换一个输出位置后重试"),
+    errno.EROFS: ("没有写入权限（磁盘或文件夹只读）", "请换一个可写的位置"),
+    errno.EISDIR: ("是一个文件夹", "请给出文件的路径，而不是文件夹"),
+    errno.ENOENT: ("文件不存在", "请检查路径是否写对"),
+    errno.ENOTDIR: ("不是文件夹", "请检查路径：路径中有一段是文件而不是文件夹"),
+    errno.EEXIST: ("已存在", "请换一个名称或先移走它"),
+    errno.ENAMETOOLONG: ("文件名太长", "请换一个短一些的名称或位置"),
+    errno.EMFILE: ("同时打开的文件太多", "请关闭其他程序后重试"),
+    errno.EBUSY: ("正被其他程序占用", "请关闭正在使用它的程序（如 Excel）后重试"),
+}
+
+#: Actions that can only be writes: the reason alone says so.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+#: The hidden name :func:`jxkit.dataset.tables.atomic_path` gives a file being written
+#: (``.得分.xlsx.k3j2h1ab.xlsx``), or any ``.name.xxxx.tmp``: the user knows only ``name``.
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+?)\.(?P<rand>[A-Za-z0-9_]+)(?P<suffix>\.[^.]+)?$")
+
+
+def user_path(path: str | os.PathLike[str]) -> str:
+    """The path a user named: a hidden temporary file beside a target becomes the target."""
+    p = Path(path)
+    m = _TEMP_NAME.match(p.name)
+    if m:
+        name, suffix = m["name"], m["suffix"] or ""
+        made_by_mkstemp = len(m["rand"]) == 8 and name.endswith(suffix)
+        if suffix == ".tmp" or made_by_mkstemp:
+            return str(p.with_name(name))
+    return str(p)
+
+
+def os_error_text(
+    exc: OSError, *, action: str = "", path: str | os.PathLike[str] | None = None
+) -> str:
+    """An OS error as a user reads it: what failed (写入/读取), their path, why, what to do.
+
+    ``path`` overrides the file the error names (for errors raised without one, such as a
+    full disk during a write); temporary names are mapped back to the file being written.
+    """
+    code = exc.errno
+    if not action:
+        action = "写入" if code in _WRITE_ERRNOS else "访问"
+    if code in (errno.EACCES, errno.EPERM):
+        verb = "写入" if action == "写入" else "读取" if action == "读取" else "访问"
+        reason, todo = (
+            f"没有{verb}权限",
+            (
+                "请换一个可写的文件夹，或检查文件夹权限"
+                if verb == "写入"
+                else "请检查文件权限，或关闭正在使用它的程序后重试"
+            ),
+        )
+    elif code in _REASONS:
+        reason, todo = _REASONS[code]
+    else:
+        reason, todo = (exc.strerror or str(exc) or type(exc).__name__), "请检查后重试"
+    where = path if path is not None else (exc.filename2 or exc.filename)
+    if isinstance(where, bytes):
+        where = os.fsdecode(where)
+    place = f"“{user_path(where)}”" if where not in (None, "") else ""
+    return f"{action}{place}失败：{reason}。{todo}。"

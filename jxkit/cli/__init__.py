@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import JxkitError
+from ..errors import JxkitError, os_error_text
 
 #: Modules that add subcommands, in the order their commands appear in ``--help``.
 COMMAND_MODULES = (
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("已中断。", file=sys.stderr)
         return 130
     except OSError as exc:  # a file the user named cannot be read or written
-        print(f"错误：{exc.strerror or exc}：{exc.filename or ''}", file=sys.stderr)
+        print(f"错误：{os_error_text(exc)}", file=sys.stderr)
         return 2
     return code
 

@@ -7,6 +7,7 @@ user wrote it ("12万") and say where it is; typing happens in :mod:`jxkit.datas
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import mmap
 import os
@@ -20,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from ..errors import DataError, Problem
+from ..errors import DataError, FileAccessError, Problem
 
 __all__ = [
     "ROW",
@@ -196,20 +197,44 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds.
 
     No reader ever sees a half-written file, and a failure leaves the old file untouched.
+    An OS error while writing (a full disk, a read-only folder, ``target`` a folder) is
+    raised as :class:`FileAccessError` naming ``target``, never the hidden temporary name.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    # mkstemp creates 0600; keep the mode of the file replaced, else what the umask allows
-    os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # the folder named is a file
+        raise FileAccessError(
+            OSError(errno.ENOTDIR, exc.strerror), action="写入", path=target.parent
+        ) from exc
+    except OSError as exc:
+        raise FileAccessError(exc, action="写入", path=target) from exc
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+        )
+        os.close(fd)
+    except OSError as exc:
+        raise FileAccessError(exc, action="写入", path=target) from exc
+    tmp_path = Path(tmp)
+    try:
+        # mkstemp creates 0600; keep the mode of the file replaced, else what the umask allows
+        os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
         yield tmp_path
         os.replace(tmp_path, target)
+    except OSError as exc:
+        if isinstance(exc, FileAccessError) or not _about(exc, target, tmp_path):
+            raise
+        raise FileAccessError(exc, action="写入", path=target) from exc
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _about(exc: OSError, target: Path, tmp: Path) -> bool:
+    """True when an OS error met while writing ``target`` is about that write, not another file."""
+    named = {Path(os.fsdecode(f)) for f in (exc.filename, exc.filename2) if f is not None}
+    return not named or bool(named & {target, tmp})
 
 
 def _default_mode() -> int:
