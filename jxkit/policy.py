@@ -151,6 +151,8 @@ class Policy:
     monitoring: MonitoringPolicy
     assess: AssessPolicy
     results: dict[str, tuple[str, float]] = field(default_factory=dict)
+    #: qualitative results of imported forms and their share of points (``forms.grade_levels``)
+    form_levels: dict[str, float] = field(default_factory=dict)
     source: str = "templates/policy.yaml"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -307,6 +309,7 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
         exante=_exante(_section(raw, "exante", bad), bad, number),
         monitoring=_monitoring(_section(raw, "monitoring", bad), bad, number),
         assess=_assess(_section(raw, "assess", bad), bad),
+        form_levels=_form_levels(_section(raw, "forms", bad), bad),
         source=source,
         raw=raw,
     )
@@ -481,3 +484,17 @@ def _assess(section: dict[str, Any], bad: Bad) -> AssessPolicy:
             )
         phases.append((since, levels))
     return AssessPolicy(str(section.get("framework") or "management"), tuple(sorted(phases)))
+
+
+def _form_levels(section: dict[str, Any], bad: Bad) -> dict[str, float]:
+    levels = section.get("grade_levels") or {}
+    if not isinstance(levels, dict):
+        bad("forms.grade_levels", "forms.grade_levels 应为“字样: 得分比例”的映射")
+        return {}
+    out: dict[str, float] = {}
+    for word, share in levels.items():
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            bad("forms.grade_levels", f"forms.grade_levels 中 {word} 的得分比例应在 0 与 1 之间")
+            continue
+        out[str(word).strip()] = float(share)
+    return out
