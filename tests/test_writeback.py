@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +15,8 @@ from openpyxl.styles import Font
 
 from jxkit.dataset import load_dataset
 from jxkit.dataset.drafts import draft_path, read_draft, write_draft
+from jxkit.dataset.journal import Transaction, recover
+from jxkit.dataset.merge import Conflict, merge_cell
 from jxkit.dataset.writeback import (
     ConflictError,
     Edit,
@@ -83,10 +85,10 @@ def test_only_edited_rows_change_byte_for_byte(tmp_path: Path) -> None:
     )
     assert file.read_bytes() == expected.encode("utf-8-sig")
     assert [(c.project_id, c.indicator_id, c.field, c.old, c.new) for c in changes] == [
-        ("P-003", "K02", "actual", "4000", "4500"),
-        ("P-003", "K02", "note", "", "按台账核减"),
-        ("P-001", "I02", "actual", "900", "950"),
-        ("P-001", "I01", "evidence", "", "预算执行表"),
+        ("P-003", "K02", "实际完成值", "4000", "4500"),
+        ("P-003", "K02", "备注", "", "按台账核减"),
+        ("P-001", "I02", "实际完成值", "900", "950"),
+        ("P-001", "I01", "佐证材料", "", "预算执行表"),
     ]
     result = score(load_dataset(path))
     assert result.project("P-003", "review")["total"] == 75.0
@@ -107,12 +109,10 @@ def test_encoding_is_kept(tmp_path: Path, encoding: str, bom: bytes) -> None:
     if encoding == "gb18030":
         with pytest.raises(UnicodeDecodeError):
             data.decode("utf-8")
-        log = (path / "changelog.csv").read_bytes().decode("gb18030")
+        log = (path / "修改记录.csv").read_bytes().decode("gb18030")
     else:
-        log = (path / "changelog.csv").read_text(encoding="utf-8-sig")
-    assert (
-        log.splitlines()[-1] == "2024-03-15 09:30:00+08:00,张三,P-001,I05,review,evidence,,问卷调查"
-    )
+        log = (path / "修改记录.csv").read_text(encoding="utf-8-sig")
+    assert log.splitlines()[-1] == "2024-03-15 09:30:00,张三,P-001,I05,复核,佐证材料,,问卷调查"
 
 
 def test_chinese_headers_rounds_and_log(tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_chinese_headers_rounds_and_log(tmp_path: Path) -> None:
     assert rows[-1] == "P-002,J05,复核,否,,未建档"
     log = pd.read_csv(path / "修改记录.csv", dtype=str, keep_default_na=False, encoding="gb18030")
     assert list(log.columns) == [
-        "时间",
+        "时间（北京时间）",
         "修改人",
         "项目编码",
         "指标编码",
@@ -148,13 +148,43 @@ def test_change_log_is_appended(tmp_path: Path) -> None:
     path = copy_mini(tmp_path)
     save(path, Edit("P-001", "I02", "review", "950"), user="张三")
     save(path, Edit("P-001", "I02", "review", "960"), user="李四")
-    log = pd.read_csv(
-        path / "changelog.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
-    )
-    assert log[["user", "round", "field", "old", "new"]].values.tolist() == [
-        ["张三", "review", "actual", "", "950"],
-        ["李四", "review", "actual", "950", "960"],
+    log = pd.read_csv(path / "修改记录.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert log[["修改人", "轮次", "字段", "原值", "新值"]].values.tolist() == [
+        ["张三", "复核", "实际完成值", "", "950"],
+        ["李四", "复核", "实际完成值", "950", "960"],
     ]
+
+
+def test_an_existing_english_log_is_appended_in_place(tmp_path: Path) -> None:
+    path = copy_mini(tmp_path)
+    (path / "changelog.csv").write_text(
+        "time,user,project_id,indicator_id,round,field,old,new\n"
+        "2024-01-02 08:00:00+08:00,王五,P-001,I02,review,actual,,940\n",
+        encoding="utf-8",
+    )
+    save(path, Edit("P-001", "I02", "review", "950"))
+    assert not (path / "修改记录.csv").exists()
+    assert (path / "changelog.csv").read_text(encoding="utf-8").splitlines()[-1] == (
+        "2024-03-15 09:30:00,张三,P-001,I02,复核,实际完成值,,950"
+    )
+
+
+def test_log_time_is_beijing_time_or_the_zone_configured(tmp_path: Path) -> None:
+    path = copy_mini(tmp_path)
+    utc = datetime(2024, 3, 15, 1, 30, tzinfo=UTC)
+    ds, stamp = load_for_edit(path)
+    save_evaluations(ds, [Edit("P-001", "I02", "review", "950")], stamp=stamp, user="张三", now=utc)
+    ds, stamp = load_for_edit(path)
+    save_evaluations(
+        ds,
+        [Edit("P-001", "I02", "review", "960")],
+        stamp=stamp,
+        user="张三",
+        now=utc,
+        timezone="Europe/Berlin",
+    )
+    log = pd.read_csv(path / "修改记录.csv", dtype=str, encoding="utf-8-sig")
+    assert log["时间（北京时间）"].tolist() == ["2024-03-15 09:30:00", "2024-03-15 02:30:00+01:00"]
 
 
 def test_same_values_change_nothing(tmp_path: Path) -> None:
@@ -163,7 +193,7 @@ def test_same_values_change_nothing(tmp_path: Path) -> None:
     changes, _ = save(path, Edit("P-001", "I02", "self", " 900 ", "签到表", ""))
     assert changes == []
     assert (path / "evaluations.csv").stat().st_mtime_ns == before
-    assert not (path / "changelog.csv").exists()
+    assert not (path / "修改记录.csv").exists()
 
 
 def test_clearing_a_row_removes_it(tmp_path: Path) -> None:
@@ -201,7 +231,7 @@ def test_conflict_is_refused_and_touch_is_not_a_conflict(tmp_path: Path) -> None
     with pytest.raises(ConflictError, match=r"evaluations\.csv 在载入后已被修改"):
         save_evaluations(ds, [Edit("P-001", "I02", "review", "950")], stamp=stamp, user="张三")
     assert file.read_text(encoding="utf-8") == other
-    assert not (path / "changelog.csv").exists()
+    assert not (path / "修改记录.csv").exists()
     assert not [p for p in path.iterdir() if p.name.startswith(".")]
 
 
@@ -244,8 +274,17 @@ def test_workbook_keeps_other_sheets_and_formatting(tmp_path: Path) -> None:
     assert [c.value for c in ws[ws.max_row]] == ["P-001", "I05", "review", "好", None, None]
     assert book["说明"]["A2"].value == "复核工作底稿，勿删"
     log = [[c.value for c in row] for row in book["修改记录"].iter_rows()]
-    assert log[0] == ["时间", "修改人", "项目编码", "指标编码", "轮次", "字段", "原值", "新值"]
-    assert log[1][2:] == ["P-001", "I02", "self", "actual", "900", "950"]
+    assert log[0] == [
+        "时间（北京时间）",
+        "修改人",
+        "项目编码",
+        "指标编码",
+        "轮次",
+        "字段",
+        "原值",
+        "新值",
+    ]
+    assert log[1][2:] == ["P-001", "I02", "自评", "实际完成值", "900", "950"]
 
 
 def test_workbook_round_trip_scores(tmp_path: Path) -> None:
@@ -284,3 +323,130 @@ def test_workbook_with_formulas_is_not_saved(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"工作表“说明” 第 2 行 B 列: \"=900000\+100000\" 是公式"):
         save(path, Edit("P-001", "I02", "self", "950", "签到表", ""))
     assert path.read_bytes() == before
+
+
+# ----------------------------------------------------------------------------- merge
+
+# base, disk, mine → outcome, hand-decided for every combination of equal and different
+MERGES = [
+    ("7", "7", "7", "unchanged"),
+    ("7", "8", "7", "theirs"),  # only others changed it: take disk
+    ("7", "7", "10", "mine"),  # only I changed it: write mine
+    ("7", "10", "10", "same"),  # both changed it alike: nothing to write
+    ("7", "8", "10", "conflict"),  # both changed it differently
+    ("", "", "5", "mine"),  # a new value
+    ("", "5", "", "theirs"),
+    ("", "5", "6", "conflict"),
+    ("7", "", "7", "theirs"),  # someone cleared it
+    ("7", "", "", "same"),
+    ("7", "", "8", "conflict"),
+    (" 7", "7 ", "7", "unchanged"),  # surrounding spaces are no change
+]
+
+
+@pytest.mark.parametrize(("base", "disk", "mine", "outcome"), MERGES)
+def test_merge_cell(base: str, disk: str, mine: str, outcome: str) -> None:
+    assert merge_cell(base, disk, mine) == outcome
+
+
+def edit_file(path: Path, old: str, new: str) -> None:
+    """A change made by someone else (another tab, a colleague, Excel) on disk."""
+    file = path / "evaluations.csv"
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_only_my_cells_are_written_over_others_changes(tmp_path: Path) -> None:
+    path = copy_mini(tmp_path)
+    ds, stamp = load_for_edit(path)
+    edit_file(path, "P-003,K02,review,4000,,", "P-003,K02,review,4100,台账,")
+    # I changed only the note of K02 (base: as loaded) and the actual of I02
+    mine = [
+        Edit("P-003", "K02", "review", "4000", "", "按台账核减", base=("4000", "", "")),
+        Edit("P-001", "I02", "self", "950", "签到表", "", base=("900", "签到表", "")),
+    ]
+    result = save_evaluations(ds, mine, stamp=stamp, user="张三", now=NOW)
+    text = (path / "evaluations.csv").read_text(encoding="utf-8")
+    assert "P-003,K02,review,4100,台账,按台账核减" in text  # their 4100 and 台账 kept
+    assert "P-001,I02,self,950,签到表," in text
+    assert [(c.indicator_id, c.field, c.old, c.new) for c in result.changes] == [
+        ("K02", "备注", "", "按台账核减"),
+        ("I02", "实际完成值", "900", "950"),
+    ]
+
+
+def test_a_cell_both_changed_is_a_conflict_and_nothing_is_written(tmp_path: Path) -> None:
+    path = copy_mini(tmp_path)
+    ds, stamp = load_for_edit(path)
+    edit_file(path, "P-003,K02,review,4000", "P-003,K02,review,8")
+    before = (path / "evaluations.csv").read_bytes()
+    mine = [
+        Edit("P-003", "K02", "review", "10", "", "", base=("4000", "", "")),
+        Edit("P-001", "I02", "self", "950", "签到表", "", base=("900", "签到表", "")),
+    ]
+    with pytest.raises(ConflictError, match="他人已改为“8”，您改为“10”") as caught:
+        save_evaluations(ds, mine, stamp=stamp, user="张三", now=NOW)
+    assert caught.value.conflicts == [
+        Conflict("P-003", "K02", "review", "actual", "4000", "8", "10")
+    ]
+    assert (path / "evaluations.csv").read_bytes() == before
+    assert not (path / "修改记录.csv").exists()
+
+
+def test_xlsx_text_stays_text(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    ws = book["评价"]
+    ws["D3"].value = "625"  # stored as text in this column, as many exported sheets do
+    book.save(path)
+    save(
+        path,
+        Edit("P-001", "I03", "self", "630", "财务凭证", ""),
+        Edit("P-001", "I02", "self", "950", "签到表", ""),
+    )
+    ws = openpyxl.load_workbook(path)["评价"]
+    assert ws["D3"].value == "630"  # text before, text after
+    assert ws["D2"].value == 950  # a number before, a number after
+
+
+# ----------------------------------------------------------------------------- one transaction
+
+
+def agree(path: Path) -> bool:
+    """Every logged change is in the data, and every changed cell is logged."""
+    data = pd.read_csv(path / "evaluations.csv", dtype=str, keep_default_na=False)
+    data = data.set_index(["project_id", "indicator_id", "round"])
+    log_file = path / "修改记录.csv"
+    log = (
+        pd.read_csv(log_file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if log_file.exists()
+        else pd.DataFrame(columns=["项目编码", "指标编码", "新值"])
+    )
+    saved = data.at[("P-001", "I02", "self"), "actual"]
+    return (saved == "950") == (log["新值"].tolist() == ["950"])
+
+
+@pytest.mark.parametrize("step", Transaction.STEPS)
+def test_a_kill_at_any_step_leaves_data_and_log_agreeing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    path = copy_mini(tmp_path)
+
+    def killed(self: Transaction) -> None:
+        raise KeyboardInterrupt(step)
+
+    monkeypatch.setattr(Transaction, step, killed)
+    with pytest.raises(KeyboardInterrupt):
+        save(path, Edit("P-001", "I02", "self", "950", "签到表", ""))
+    monkeypatch.undo()
+    written = step in ("write_log", "finish")  # the data was replaced before the kill
+    message = recover(path)
+    assert agree(path)
+    assert (message or "").startswith("上次保存") == (step != "prepare" and step != "finish")
+    ds = load_dataset(path).evaluations.set_index(["project_id", "indicator_id", "round"])
+    assert (ds.at[("P-001", "I02", "self"), "actual"] == "950") == written
+    assert not [p.name for p in path.iterdir() if p.name.startswith(".")]
+    # and the next save goes through as usual
+    save(path, Edit("P-001", "I03", "self", "630", "财务凭证", ""))
+    assert not [p.name for p in path.iterdir() if p.name.startswith(".")]

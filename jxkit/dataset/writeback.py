@@ -4,10 +4,12 @@ The dataset stays the assessor's file, so a save changes only what was edited: t
 of edited ``evaluations`` rows, plus new rows appended where a round had no value yet.
 Encoding (UTF-8 with or without BOM, GB18030), line endings, untouched rows byte for byte,
 other columns, other sheets and formatting are kept. Each changed cell is appended to a
-change log table in the dataset (``changelog.csv`` or sheet ``修改记录``: time, user,
-project, indicator, round, field, old → new) so the evaluation can be audited. A save
-refuses to overwrite a file that changed on disk since it was loaded (another assessor,
-Excel); unsaved edits live in a draft beside the dataset (:mod:`jxkit.dataset.drafts`).
+change log table in the dataset (``修改记录.csv`` or sheet ``修改记录``, Chinese headers:
+time in 北京时间, user, project, indicator, round, field, old → new) so the evaluation can
+be audited. An edit that carries the values it was made against is merged cell by cell
+with the file as it is now (:mod:`jxkit.dataset.merge`): a cell changed on disk since is
+never written over. Data and log change together (:mod:`jxkit.dataset.journal`); unsaved
+edits live in a draft beside the dataset (:mod:`jxkit.dataset.drafts`).
 
 Pure I/O with no widgets: the workbench uses it, and so can a script.
 """
@@ -19,17 +21,20 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from ..errors import DataError, Problem
 from ..labels import ROUND_NAMES
+from .journal import Transaction, recover
 from .load import Dataset, find_csv, find_sheet, load_dataset
+from .merge import Conflict, merge_cell
 from .schema import ROUNDS, TABLES
 from .tables import atomic_path
 from .values import canonical_headers
@@ -38,6 +43,7 @@ __all__ = [
     "CHANGELOG_COLUMNS",
     "FIELDS",
     "Change",
+    "Conflict",
     "ConflictError",
     "Edit",
     "SaveResult",
@@ -51,7 +57,7 @@ __all__ = [
 FIELDS = ("actual", "evidence", "note")
 #: Change log columns: canonical name and Chinese header.
 CHANGELOG_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("time", "时间"),
+    ("time", "时间（北京时间）"),
     ("user", "修改人"),
     ("project_id", "项目编码"),
     ("indicator_id", "指标编码"),
@@ -61,6 +67,8 @@ CHANGELOG_COLUMNS: tuple[tuple[str, str], ...] = (
     ("new", "新值"),
 )
 CHANGELOG_NAMES = ("changelog", "修改记录")
+#: Where change log times are given unless the policy says otherwise.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 _SPEC = TABLES["evaluations"]
 _BOM = b"\xef\xbb\xbf"
@@ -80,7 +88,10 @@ class Edit:
 
     All three fields are given: a save compares them with the file and writes only the
     cells that differ. A row whose fields all end up empty is removed, so a project is
-    never left half in a round.
+    never left half in a round. ``base`` holds the (actual, evidence, note) the edit was
+    made against: then only the cells changed from it are written, and only where the
+    file still holds the base (else :class:`ConflictError`). Without it the file is
+    simply overwritten (scripts).
     """
 
     project_id: str
@@ -89,6 +100,7 @@ class Edit:
     actual: str = ""
     evidence: str = ""
     note: str = ""
+    base: tuple[str, str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.round not in ROUND_NAMES:
@@ -155,7 +167,14 @@ class SaveResult:
 
 
 class ConflictError(DataError):
-    """The dataset changed on disk since it was loaded; saving would lose someone's work."""
+    """The dataset changed on disk since it was loaded; saving would lose someone's work.
+
+    ``conflicts`` lists the cells both changed (empty when the whole file is in question).
+    """
+
+    def __init__(self, message: str | list[Problem], conflicts: Sequence[Conflict] = ()) -> None:
+        super().__init__(message, title="未保存：与他人的修改冲突")
+        self.conflicts = list(conflicts)
 
 
 def _sha256(data: bytes) -> str:
@@ -187,8 +206,10 @@ def load_for_edit(path: str | os.PathLike[str]) -> tuple[Dataset, Stamp]:
     """Load a dataset together with the stamp of the file a save will write.
 
     The stamp is taken before and after loading; if the file changed in between, it is
-    loaded again, so the stamp always describes the values that were loaded.
+    loaded again, so the stamp always describes the values that were loaded. A save cut
+    short before is first completed or rolled back (:func:`jxkit.dataset.journal.recover`).
     """
+    recover(evaluations_file(path).parent)
     for _ in range(5):
         target = evaluations_file(path)
         before = Stamp.of(target)
@@ -216,6 +237,7 @@ def _columns(header: Sequence[str]) -> dict[str, int]:
 
 def _changelog_columns(header: Sequence[str]) -> dict[str, int]:
     known = {k: k for k, _ in CHANGELOG_COLUMNS} | {zh: k for k, zh in CHANGELOG_COLUMNS}
+    known["时间"] = "time"  # logs written before times were labelled 北京时间
     out: dict[str, int] = {}
     for i, h in enumerate(header):
         name = known.get(h.strip()) or known.get(h.strip().lower())
@@ -264,14 +286,10 @@ class _Rows:
 
 
 def _apply(table: _Rows, edits: Sequence[Edit], user: str, now: str) -> _Plan:
+    """Turn edits into cell writes on ``table``; nothing is changed when a cell conflicts."""
     header = table.header()
     cols = _columns(header)
     chinese = not header[cols["project_id"]].strip().isascii()
-    for f in FIELDS:
-        if f not in cols and any(e.values()[f].strip() for e in edits):
-            cols[f] = table.add_column(_SPEC.column(f).zh if chinese else f)
-    header = table.header()
-    own = {cols[k] for k in ("project_id", "indicator_id", "round", *FIELDS) if k in cols}
     index: dict[Key, tuple[int, list[str]]] = {}
     chinese_rounds = False
     for row, values in table.rows():
@@ -281,36 +299,42 @@ def _apply(table: _Rows, edits: Sequence[Edit], user: str, now: str) -> _Plan:
         if r is not None:
             pid, iid = _cell(values, cols["project_id"]), _cell(values, cols["indicator_id"])
             index[(pid.strip(), iid.strip(), r)] = (row, values)
+    writes: list[tuple[Edit, tuple[int, list[str]] | None, dict[str, str], dict[str, str]]] = []
+    conflicts: list[Conflict] = []
+    for edit in edits:
+        found = index.get(edit.key)
+        olds = {f: _cell(found[1], cols[f]) if found and f in cols else "" for f in FIELDS}
+        diff, clash = _writes(edit, olds)
+        conflicts += clash
+        if diff:
+            writes.append((edit, found, olds, diff))
+    if conflicts:
+        raise ConflictError(_conflict_problems(conflicts), conflicts)
+    for f in FIELDS:
+        if f not in cols and any(diff.get(f) for *_, diff in writes):
+            cols[f] = table.add_column(_SPEC.column(f).zh if chinese else f)
+    own = {cols[k] for k in ("project_id", "indicator_id", "round", *FIELDS) if k in cols}
     plan = _Plan()
     removed: list[int] = []
-    for edit in edits:
-        wanted = edit.values()
+    for edit, found, olds, diff in writes:
         pid, iid, r = edit.key
-        round_text = ROUND_NAMES[r] if chinese_rounds else r
-
-        log = _logger(plan, now, user, pid, iid, round_text, header, cols)
-
-        found = index.get(edit.key)
+        log = _Logger(plan.changes, now, user, edit.key)
+        result = olds | diff
         if found is None:
-            if not any(v.strip() for v in wanted.values()):
+            if not any(v for v in result.values()):
                 continue
-            values = [""] * len(header)
+            values = [""] * len(table.header())
             values[cols["project_id"]], values[cols["indicator_id"]] = pid, iid
-            values[cols["round"]] = round_text
-            for f, v in wanted.items():
-                if v.strip():
-                    values[cols[f]] = v.strip()
-                    log(f, "", v.strip())
+            values[cols["round"]] = ROUND_NAMES[r] if chinese_rounds else r
+            for f, v in diff.items():
+                values[cols[f]] = v
+                log(f, "", v)
             table.append(values)
             plan.added += 1
             continue
         row, values = found
-        olds = {f: _cell(values, cols[f]) if f in cols else "" for f in FIELDS}
-        diff = {f: v.strip() for f, v in wanted.items() if v.strip() != olds[f].strip()}
-        if not diff:
-            continue
         extras = [v for i, v in enumerate(values) if i not in own and v.strip()]
-        if not any(v.strip() for v in wanted.values()) and not extras:
+        if not any(v.strip() for v in result.values()) and not extras:
             removed.append(row)
             for f, v in diff.items():
                 log(f, olds[f], v)
@@ -325,24 +349,47 @@ def _apply(table: _Rows, edits: Sequence[Edit], user: str, now: str) -> _Plan:
     return plan
 
 
-def _logger(
-    plan: _Plan,
-    now: str,
-    user: str,
-    pid: str,
-    iid: str,
-    round_text: str,
-    header: list[str],
-    cols: dict[str, int],
-) -> Callable[[str, str, str], None]:
-    """Records one changed field of one row; the field is named by the file's own header."""
+@dataclass(frozen=True)
+class _Logger:
+    """Records the changed cells of one row, named in Chinese whatever the file's headers."""
 
-    def log(f: str, old: str, new: str) -> None:
-        plan.changes.append(
-            Change(now, user, pid, iid, round_text, header[cols[f]].strip(), old, new)
+    changes: list[Change]
+    now: str
+    user: str
+    key: Key
+
+    def __call__(self, f: str, old: str, new: str) -> None:
+        pid, iid, r = self.key
+        zh = _SPEC.column(f).zh
+        self.changes.append(Change(self.now, self.user, pid, iid, ROUND_NAMES[r], zh, old, new))
+
+
+def _writes(edit: Edit, olds: dict[str, str]) -> tuple[dict[str, str], list[Conflict]]:
+    """The cells ``edit`` writes over the file's ``olds``, and the cells that conflict."""
+    wanted = {f: v.strip() for f, v in edit.values().items()}
+    if edit.base is None:
+        return {f: v for f, v in wanted.items() if v != olds[f].strip()}, []
+    diff: dict[str, str] = {}
+    clash: list[Conflict] = []
+    for f, base in zip(FIELDS, edit.base, strict=True):
+        outcome = merge_cell(base, olds[f], wanted[f])
+        if outcome == "mine":
+            diff[f] = wanted[f]
+        elif outcome == "conflict":
+            pid, iid, r = edit.key
+            clash.append(Conflict(pid, iid, r, f, base, olds[f].strip(), wanted[f]))
+    return diff, clash
+
+
+def _conflict_problems(conflicts: Sequence[Conflict]) -> list[Problem]:
+    return [
+        Problem(
+            f"项目 {c.project_id} 指标 {c.indicator_id}（{ROUND_NAMES[c.round]}）",
+            f"{_SPEC.column(c.field).zh}：载入时为“{c.base}”，他人已改为“{c.disk}”，"
+            f"您改为“{c.mine}”；请逐项选择保留哪一个后再保存，本次没有写入",
         )
-
-    return log
+        for c in conflicts
+    ]
 
 
 def _cell(values: Sequence[str], i: int) -> str:
@@ -453,20 +500,18 @@ def _find_changelog_csv(folder: Path) -> Path | None:
     return None
 
 
-def _changelog_text(
-    old: bytes | None, changes: list[Change], chinese: bool, eol: str
-) -> tuple[str, str | None]:
+def _changelog_text(old: bytes | None, changes: list[Change], eol: str) -> tuple[str, str | None]:
     """The change log with ``changes`` appended, and the encoding it had (None when new)."""
     encoding = None if old is None else _csv_encoding(old)
     table = _CsvTable("" if old is None else old.decode(encoding or "utf-8"), eol)
     if not table.records:
-        names = [zh if chinese else k for k, zh in CHANGELOG_COLUMNS]
+        names = [zh for _, zh in CHANGELOG_COLUMNS]
         table.records.append(_Record(names, None, table.eol))
         table.width = len(names)
     cols = _changelog_columns(table.header())
     for k, zh in CHANGELOG_COLUMNS:
         if k not in cols:
-            cols[k] = table.add_column(zh if chinese else k)
+            cols[k] = table.add_column(zh)
     table.end_lines()
     for c in changes:
         values = [""] * table.width
@@ -481,8 +526,6 @@ def _save_csv(
 ) -> tuple[_Plan, list[Path], Stamp]:
     path = stamp.path
     data = path.read_bytes()
-    if _sha256(data) != stamp.sha256:
-        raise _conflict(path)
     encoding = _csv_encoding(data, dataset.encodings.get("evaluations", ""))
     table = _CsvTable(data.decode(encoding))
     table.end_lines()
@@ -490,18 +533,13 @@ def _save_csv(
     if not plan.changes:
         return plan, [], stamp
     new_data = table.text().encode(encoding)
-    log_path = _find_changelog_csv(path.parent) or path.parent / (
-        "修改记录.csv" if not path.stem.isascii() else "changelog.csv"
-    )
+    log_path = _find_changelog_csv(path.parent) or path.parent / "修改记录.csv"
     old_log = log_path.read_bytes() if log_path.exists() else None
-    chinese = not table.header()[_columns(table.header())["project_id"]].strip().isascii()
-    log_text, log_encoding = _changelog_text(old_log, plan.changes, chinese, table.eol)
+    log_text, log_encoding = _changelog_text(old_log, plan.changes, table.eol)
     log_encoding = log_encoding or ("gb18030" if encoding == "gb18030" else "utf-8-sig")
-    with atomic_path(path) as tmp, atomic_path(log_path) as tmp_log:
-        tmp.write_bytes(new_data)
-        tmp_log.write_bytes(log_text.encode(log_encoding))
-        if stamp.changed():
-            raise _conflict(path)
+    if _sha256(path.read_bytes()) != _sha256(data):  # written by another while we merged
+        raise _conflict(path)
+    Transaction(path, new_data, log_path, log_text.encode(log_encoding)).commit()
     return plan, [path, log_path], Stamp.of(path, new_data)
 
 
@@ -517,9 +555,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _excel_value(text: str) -> Any:
-    """Plain numbers go in as numbers, as Excel users type them; anything else as text."""
-    if _PLAIN_NUMBER.match(text):
+def _excel_value(text: str, as_text: bool) -> Any:
+    """Plain numbers go in as numbers, as Excel users type them, unless the cell holds text."""
+    if not as_text and _PLAIN_NUMBER.match(text):
         return float(text) if "." in text else int(text)
     return text
 
@@ -545,7 +583,19 @@ class _SheetTable(_Rows):
                 yield row[0].row, values
 
     def put(self, row: int, col: int, value: str) -> None:
-        self.ws.cell(row, col + 1).value = _excel_value(value) if value else None
+        cell = self.ws.cell(row, col + 1)
+        held = cell.value
+        as_text = isinstance(held, str) if held not in (None, "") else self._text_column(col)
+        cell.value = _excel_value(value, as_text) if value else None
+
+    def _text_column(self, col: int) -> bool:
+        """A column whose numbers are kept as text (ids, codes): a new cell is text too."""
+        for (c,) in self.ws.iter_rows(
+            min_row=2, max_row=self.last, min_col=col + 1, max_col=col + 1
+        ):
+            if isinstance(c.value, str) and _PLAIN_NUMBER.match(c.value.strip()):
+                return True
+        return False
 
     def add_column(self, name: str) -> int:
         self.width += 1
@@ -554,11 +604,11 @@ class _SheetTable(_Rows):
 
     def append(self, values: list[str]) -> None:
         self.last += 1
+        ids = self._id_columns()
         for i, v in enumerate(values):
             if v:
-                self.ws.cell(self.last, i + 1).value = (
-                    v if i in self._id_columns() else _excel_value(v)
-                )
+                as_text = i in ids or self._text_column(i)
+                self.ws.cell(self.last, i + 1).value = _excel_value(v, as_text)
 
     def _id_columns(self) -> set[int]:
         cols = _columns(self.header())
@@ -604,8 +654,6 @@ def _save_xlsx(
 
     path = stamp.path
     data = path.read_bytes()
-    if _sha256(data) != stamp.sha256:
-        raise _conflict(path)
     book = openpyxl.load_workbook(io.BytesIO(data), keep_vba=path.suffix.lower() == ".xlsm")
     _refuse_formulas(book, path)
     sheet = find_sheet(list(book.sheetnames), _SPEC)
@@ -614,19 +662,17 @@ def _save_xlsx(
     plan = _apply(_SheetTable(book[sheet]), edits, user, now)
     if not plan.changes:
         return plan, [], stamp
-    chinese = not sheet.strip().isascii()
     log_name = next(
-        (s for s in book.sheetnames if s.strip().lower() in CHANGELOG_NAMES),
-        "修改记录" if chinese else "changelog",
+        (s for s in book.sheetnames if s.strip().lower() in CHANGELOG_NAMES), "修改记录"
     )
     if log_name not in book.sheetnames:
         ws = book.create_sheet(log_name)
-        ws.append([zh if chinese else k for k, zh in CHANGELOG_COLUMNS])
+        ws.append([zh for _, zh in CHANGELOG_COLUMNS])
     log = _SheetTable(book[log_name])
     cols = _changelog_columns(log.header())
     for k, zh in CHANGELOG_COLUMNS:
         if k not in cols:
-            cols[k] = log.add_column(zh if chinese else k)
+            cols[k] = log.add_column(zh)
     for c in plan.changes:
         log.last += 1
         for k, _ in CHANGELOG_COLUMNS:
@@ -634,9 +680,9 @@ def _save_xlsx(
     buf = io.BytesIO()
     book.save(buf)
     new_data = buf.getvalue()
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:  # data and log in one file: one atomic replace
         tmp.write_bytes(new_data)
-        if stamp.changed():
+        if _sha256(path.read_bytes()) != _sha256(data):  # written by another while we merged
             raise _conflict(path)
     return plan, [path], Stamp.of(path, new_data)
 
@@ -651,25 +697,33 @@ def save_evaluations(
     stamp: Stamp,
     user: str,
     now: datetime | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> SaveResult:
     """Write ``edits`` into the dataset's evaluations table and log every changed cell.
 
     Args:
         dataset: The dataset as loaded (its path and CSV encodings are used).
         edits: Wanted values per row; cells equal to the file (ignoring surrounding
-            spaces) are left alone, so re-saving the same edits changes nothing.
-        stamp: The evaluations file as loaded (:func:`load_for_edit`); the save is
-            refused with :class:`ConflictError` when the file changed since.
+            spaces) are left alone, so re-saving the same edits changes nothing. Edits
+            with a ``base`` are merged with the file as it is now; a cell changed on
+            disk differently raises :class:`ConflictError` listing every such cell,
+            and nothing is written.
+        stamp: The evaluations file as loaded (:func:`load_for_edit`); when an edit has
+            no ``base``, the save is refused if the file changed since.
         user: Who made the changes, for the change log.
-        now: Time recorded in the log (default: now, local time with offset).
+        now: Time recorded in the log (default: now).
+        timezone: The log's times are given in this zone (default 北京时间); other
+            zones keep their offset in the text.
 
     Returns:
         What was written; ``stamp`` describes the file after the save.
     """
     edits = list(edits)
-    now = now or datetime.now()
-    time = (now if now.tzinfo else now.astimezone()).isoformat(sep=" ", timespec="seconds")
-    if stamp.changed():
+    local = (now or datetime.now().astimezone()).astimezone(ZoneInfo(timezone))
+    time = local.isoformat(sep=" ", timespec="seconds")
+    if timezone == DEFAULT_TIMEZONE:
+        time = time[:19]  # the log's header says 北京时间
+    if any(e.base is None for e in edits) and stamp.changed():
         raise _conflict(stamp.path)
     save = _save_csv if stamp.path.suffix.lower() == ".csv" else _save_xlsx
     try:
