@@ -8,9 +8,12 @@ parameters, input files, jxkit version and template are unchanged since they las
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
@@ -21,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..dataset.tables import atomic_path
-from ..errors import ReportError
+from ..errors import FileAccessError, ReportError, os_error_text, user_path
 from ..files import templates_dir
 from .export import embed_font, pdf_support, write_html
 from .report import Task, check_formats, clean_task, run_task, warm_up
@@ -37,6 +40,11 @@ __all__ = [
 STATUS_NAMES = {"ok": "成功", "failed": "失败", "skipped": "未变更"}
 MANIFEST = ".jxkit-render.jsonl"
 INDEX = "index.html"
+#: What a report's files take on disk at most, about (a project report: 150 KB of HTML,
+#: 70 KB of executed notebook); a batch needs this much free space per report to start.
+REPORT_BYTES = {"ipynb": 256 << 10, "html": 512 << 10, "pdf": 1 << 20}
+#: Errors after which no later report could be written either: the batch stops.
+STOP_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,10 @@ class BatchResult:
     out_dir: Path
     results: list[JobResult]
     seconds: float
+    #: why the batch stopped before rendering every report (a full disk), else empty
+    stopped: str = ""
+    #: the batch's own files that could not be written (index, manifest), in plain words
+    unwritten: list[str] = field(default_factory=list)
 
     @property
     def index(self) -> Path:
@@ -110,7 +122,12 @@ class BatchResult:
         text = f"共 {len(self.results)} 份报告：成功 {len(self.ok)}，失败 {len(self.failed)}"
         if self.skipped:
             text += f"，未变更跳过 {len(self.skipped)}"
-        return f"{text}；用时 {self.seconds:.1f} 秒。索引：{self.index}"
+        text = f"{text}；用时 {self.seconds:.1f} 秒。"
+        if self.stopped:
+            text += f"批处理已提前停止：{self.stopped} "
+        if self.unwritten:
+            return text + "索引未能写出：" + "；".join(self.unwritten)
+        return f"{text}索引：{self.index}"
 
 
 def render_batch(
@@ -123,6 +140,7 @@ def render_batch(
     progress: bool = True,
     timeout: float | None = None,
     prepare: Callable[[], object] | None = None,
+    client: Any = None,
 ) -> BatchResult:
     """Render every job on ``workers`` warm processes; write ``index.html``; never stop early.
 
@@ -154,6 +172,7 @@ def render_batch(
             results[i] = JobResult(job, "skipped", 0.0)
         else:
             todo.append(i)
+    _check_space(out, len(todo), wanted)
     tasks = [Task(job_list[i], out, wanted, timeout) for i in todo]
     bar = tqdm(
         total=len(job_list),
@@ -164,14 +183,18 @@ def render_batch(
         dynamic_ncols=True,
     )
     failures = 0
-    runner = run_pool(
-        tasks,
-        workers=workers,
-        warm=partial(warm_up, wanted, prepare),
-        run=run_task,
-        clean=clean_task,
-        timeout=timeout,
-    )
+    warm = partial(warm_up, wanted, prepare)
+    if client is None:
+        runner = run_pool(
+            tasks, workers=workers, warm=warm, run=run_task, clean=clean_task, timeout=timeout
+        )
+    else:
+        from .cluster import run_on_cluster
+
+        runner = run_on_cluster(
+            tasks, client=client, warm=warm, run=run_task, clean=clean_task, timeout=timeout
+        )
+    stopped = ""
     try:
         with closing(runner):
             for n, outcome in runner:
@@ -185,16 +208,94 @@ def render_batch(
                 bar.update(1)
                 if failures:
                     bar.set_postfix_str(f"失败 {failures}")
+                stop = outcome.get("errno") or manifest.errno
+                if stop in STOP_ERRNOS:
+                    stopped = os_error_text(OSError(stop, os.strerror(stop)), path=out)
+                    break
+        if stopped:  # what was not rendered is failed too: the rerun command includes it
+            for i in todo:
+                if results[i] is None:
+                    results[i] = JobResult(job_list[i], "failed", 0.0, f"未生成：{stopped}")
+                    manifest.record(results[i], prints[i], append=False)  # type: ignore[arg-type]
     finally:
         bar.close()
-        manifest.save()
-        write_index(
+        unwritten = _finish(out, manifest, results)
+    done = [r for r in results if r is not None]
+    return BatchResult(out, done, time.perf_counter() - started, stopped, unwritten)
+
+
+def _finish(out: Path, manifest: _Manifest, results: Sequence[JobResult | None]) -> list[str]:
+    """Save the manifest and write the index; what could not be written, in plain words."""
+    problems = []
+    for write in (
+        manifest.save,
+        lambda: write_index(
             out,
             manifest.entries(),
             resumed={r.job.output for r in results if r and r.status == "skipped"},
+        ),
+    ):
+        try:
+            write()
+        except OSError as exc:  # a full disk: say so, keep the batch's own results
+            problems.append(str(exc) if isinstance(exc, FileAccessError) else os_error_text(exc))
+    return problems
+
+
+def _check_folders(out: Path, jobs: Sequence[Job]) -> None:
+    """Every folder the batch writes into exists and takes a new file, or the batch does not start.
+
+    Trying is the only sure test: permission bits say nothing to root, or about a disk
+    mounted read-only.
+    """
+    for folder in sorted({out} | {(out / job.output).parent for job in jobs}):
+        try:
+            if folder.exists() and not folder.is_dir():
+                raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".jxkit-probe.", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            text = os_error_text(exc, action="写入", path=folder)
+            raise ReportError(f"输出文件夹不可用，未生成任何报告。{text}") from exc
+
+
+def _check_space(out: Path, reports: int, formats: Iterable[str]) -> None:
+    """Refuse to start a batch whose reports would not fit on the output disk."""
+    if not reports:
+        return
+    need = reports * sum(REPORT_BYTES[f] for f in ("ipynb", *formats))
+    free = shutil.disk_usage(out).free
+    if free < need:
+        raise ReportError(
+            f"输出文件夹“{out}”所在磁盘只剩 {free / 2**20:.0f} MB 可用，"
+            f"这批 {reports} 份报告约需 {need / 2**20:.0f} MB，未生成任何报告。"
+            "请清理磁盘空间或换一个输出位置后重试。"
         )
-    done = [r for r in results if r is not None]
-    return BatchResult(out, done, time.perf_counter() - started)
+
+
+def _clean_leftovers(out: Path, jobs: Sequence[Job], formats: Iterable[str]) -> None:
+    """Remove the hidden half-written files a killed run left beside this batch's files.
+
+    Only temporary files of this batch's own targets (``.name.xxxxxxxx.ext``, as
+    :func:`~jxkit.dataset.tables.atomic_path` makes them) are touched.
+    """
+    targets: dict[Path, set[str]] = {out: {MANIFEST, INDEX}}
+    for job in jobs:
+        for f in _files(job, formats):
+            path = out / f
+            targets.setdefault(path.parent, set()).add(path.name)
+    for folder, names in targets.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
+                named = Path(user_path(entry.path)).name
+                if named != entry.name and named in names:
+                    Path(entry.path).unlink(missing_ok=True)
 
 
 def _check_unique(jobs: Sequence[Job]) -> None:
@@ -283,13 +384,22 @@ class _Manifest:
         self.out_dir = out_dir
         self.path = out_dir / MANIFEST
         self._entries: dict[str, dict[str, Any]] = {}
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                    self._entries[entry["output"]] = entry
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line cut short by an interruption
+        #: the errno of a failed append (a full disk), for the batch to stop on
+        self.errno: int | None = None
+        try:
+            raw = self.path.read_bytes() if self.path.exists() else b""
+        except OSError as exc:
+            raise FileAccessError(exc, action="读取", path=self.path) from exc
+        *lines, last = raw.split(b"\n")
+        clean = not last  # a last line without its newline was cut off: redo that report
+        for line in lines:
+            try:
+                entry = json.loads(line.decode("utf-8"))
+                self._entries[entry["output"]] = entry
+            except (ValueError, KeyError, TypeError):
+                clean = False  # a line cut short by a full disk or a kill
+        if not clean:
+            self.save()  # so that new lines are appended to whole ones
 
     def unchanged(self, job: Job, fingerprint: str, formats: tuple[str, ...]) -> bool:
         entry = self._entries.get(job.output.as_posix())
@@ -300,7 +410,8 @@ class _Manifest:
             and all((self.out_dir / f).is_file() for f in _files(job, formats))
         )
 
-    def record(self, result: JobResult, fingerprint: str) -> None:
+    def record(self, result: JobResult, fingerprint: str, *, append: bool = True) -> None:
+        """Keep a report's outcome; append it to the file at once unless ``append`` is False."""
         job = result.job
         entry: dict[str, Any] = {
             "output": job.output.as_posix(),
@@ -316,8 +427,13 @@ class _Manifest:
             "finished": dt.datetime.now().isoformat(timespec="seconds"),
         }
         self._entries[entry["output"]] = entry
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        if not append or self.errno is not None:
+            return
+        try:
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as exc:  # kept in memory; save() tries again at the end
+            self.errno = exc.errno
 
     def entries(self) -> list[dict[str, Any]]:
         return list(self._entries.values())

@@ -11,7 +11,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import JxkitError, ReportError
+from ..errors import JxkitError, ReportError, os_error_text
 from .execute import INLINE_BACKEND, INPROCESS_ENGINE, execute_notebook, failure_text
 from .export import export_html, pdf_support, write_html, write_pdf
 from .fonts import preload_font
@@ -105,6 +105,8 @@ def plain_error(exc: BaseException) -> str:
     """An exception as users read it: jxkit's own message, else type and message on one line."""
     if isinstance(exc, JxkitError):
         return str(exc)
+    if isinstance(exc, OSError):
+        return os_error_text(exc)
     return failure_text(type(exc).__name__, str(exc))
 
 
@@ -198,5 +200,8 @@ def run_task(task: Task, warm: bool) -> Outcome:
             task.timeout,
         )
     except Exception as exc:  # every failure is this report's, in plain words
-        return failed(plain_error(exc), time.perf_counter() - start)
+        outcome = failed(plain_error(exc), time.perf_counter() - start)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            outcome["errno"] = exc.errno  # a full disk stops the batch (see batch.py)
+        return outcome
     return {"status": "ok", "error": "", "seconds": time.perf_counter() - start}

@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CAN_FORK", "Outcome", "failed", "run_pool"]
+__all__ = ["CAN_FORK", "Outcome", "failed", "run_one", "run_pool", "warm_process"]
 
 _MODULES = "_modules"
 _KILLED = "_killed"
@@ -133,19 +133,7 @@ def _worker_main(
         os._exit(1)
 
     signal.signal(signal.SIGTERM, on_term)
-    if CAN_FORK:
-        # One BLAS thread per worker: workers already fill the cores, and a forked child
-        # of a process with idle BLAS threads is safer without them.
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(name, "1")
-        # A failed warm-up only makes reports slower; the reports that hit the same problem
-        # say what it is.
-        with contextlib.suppress(Exception):
-            warm()
-        # Objects made so far are shared with every child; keep the collector off them so
-        # children do not copy their pages.
-        gc.collect()
-        gc.freeze()
+    warm_process(warm)
     while True:
         try:
             message = conn.recv()
@@ -154,14 +142,42 @@ def _worker_main(
         if message is None:
             return
         _, task = message
-        if CAN_FORK:
-            outcome = _run_forked(run, task, timeout, child)
-            if outcome.pop(_KILLED, False):
-                with contextlib.suppress(Exception):
-                    clean(task)
-        else:
-            outcome = _run_here(run, task)
-        conn.send(outcome)
+        conn.send(run_one(run, clean, task, timeout, child))
+
+
+def warm_process(warm: Callable[[], None]) -> None:
+    """Warm this process once for the tasks it will fork (a local worker, a Dask worker)."""
+    if not CAN_FORK:
+        return
+    # One BLAS thread per worker: workers already fill the cores, and a forked child
+    # of a process with idle BLAS threads is safer without them.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    # A failed warm-up only makes reports slower; the reports that hit the same problem
+    # say what it is.
+    with contextlib.suppress(Exception):
+        warm()
+    # Objects made so far are shared with every child; keep the collector off them so
+    # children do not copy their pages.
+    gc.collect()
+    gc.freeze()
+
+
+def run_one(
+    run: Runner, clean: Cleaner, task: Any, timeout: float | None, child: list[int]
+) -> Outcome:
+    """One task in a forked child of this warm process (here, cold, where there is no fork).
+
+    ``child`` holds the running child's pid while it runs, for a SIGTERM handler to kill.
+    """
+    if not CAN_FORK:
+        return _run_here(run, task)
+    outcome = _run_forked(run, task, timeout, child)
+    if outcome.pop(_KILLED, False):
+        with contextlib.suppress(Exception):
+            clean(task)
+    _adopt(outcome.pop(_MODULES, []))
+    return outcome
 
 
 def _run_here(run: Runner, task: Any) -> Outcome:
