@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "jxkit.cli.report",
     "jxkit.cli.process",
     "jxkit.cli.workbench",
+    "jxkit.cli.forms",
 )
 
 DESCRIPTION = """\

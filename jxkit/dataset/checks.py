@@ -9,6 +9,7 @@ the code that knows them (named by module, imported when a dataset is loaded).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -21,22 +22,39 @@ from ..rules import RULES, check_params, get_rule
 from ..text import factorize
 from .keys import all_distinct, key_codes, row_of
 from .problems import Collector
+from .tables import TEXT
 from .values import parse_target
 
 if TYPE_CHECKING:
     from .load import Dataset
 
-__all__ = ["CHECKS", "Check", "checks", "duplicates", "rules_and_params", "unknown"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "checks",
+    "duplicates",
+    "odd_characters",
+    "rules_and_params",
+    "unknown",
+]
 
 Check = Callable[["Dataset", dict[str, Collector]], None]
 
 
 def duplicates(frame: pd.DataFrame, key: tuple[str, ...], out: Collector) -> None:
+    """Report rows whose key repeats an earlier row's; rows with a key cell unreadable are
+    left out (a date that is not a date is reported as such, not as a repeated ``NaT``)."""
     (codes,), space = key_codes(key, frame)
     if all_distinct(codes, space):
         return
-    dup = pd.Series(codes, index=frame.index).duplicated(keep="first")
-    first = frame.reset_index().drop_duplicates(list(key)).set_index(list(key))["row"]
+    readable = np.ones(len(frame), dtype=bool)
+    for k in key:
+        if frame[k].dtype != TEXT:
+            readable &= frame[k].notna().to_numpy()
+    dup = pd.Series(codes, index=frame.index).duplicated(keep="first").to_numpy() & readable
+    if not dup.any():
+        return
+    first = frame[readable].reset_index().drop_duplicates(list(key)).set_index(list(key))["row"]
     cols = "、".join(out.col(k) for k in key)
     for row, ids in zip(
         frame.index[dup], frame.loc[dup, list(key)].itertuples(index=False), strict=True
@@ -45,21 +63,88 @@ def duplicates(frame: pd.DataFrame, key: tuple[str, ...], out: Collector) -> Non
         out.problems.append(
             Problem(
                 out.source,
-                f"与第 {where} 行重复（{cols} 须唯一）",
+                f"与第 {where} 行重复（{cols} 须唯一；首尾空格不计）",
                 int(row),
                 out.col(key[-1]),
-                "／".join(map(str, ids)),
+                "／".join(map(_shown, ids)),
             )
         )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
 
 
 def unknown(
     frame: pd.DataFrame, key: list[str], known: pd.DataFrame, out: Collector, message: str
 ) -> None:
+    """Report rows whose key is not in ``known``, against the column that is wrong.
+
+    With a key of several columns (project and indicator), a row whose first columns match
+    no row of ``known`` is reported against those (the project is unknown), not the last.
+    """
     if frame.empty:
         return
     positions, _ = row_of(frame, key, known)
-    out.rows(frame, positions < 0, key[-1], message)
+    missing = positions < 0
+    if not missing.any():
+        return
+    for depth in range(1, len(key)):
+        head = key[:depth]
+        found, _ = row_of(frame[missing], head, known)
+        absent = np.zeros(len(frame), dtype=bool)
+        absent[np.flatnonzero(missing)[found < 0]] = True
+        if absent.any():
+            zh = "、".join(out.col(k) for k in head)
+            _report(frame, absent, head[-1], out, f"{zh}在{_table_name(message)}中不存在")
+            missing &= ~absent
+    _report(frame, missing, key[-1], out, message)
+
+
+def _table_name(message: str) -> str:
+    """The table a reference message names ("…（绩效指标表中不存在）" -> "绩效指标表")."""
+    m = re.search(r"[\u4e00-\u9fff]+表", message)
+    return m[0] if m else "所引用的表"
+
+
+def _report(
+    frame: pd.DataFrame, mask: np.ndarray, column: str, out: Collector, message: str
+) -> None:
+    """Report rows, with a hint when a value differs from a plain one by invisible or
+    full-width characters (a zero-width space pasted from a web page, ＰＲＯ from an IME)."""
+    if not mask.any():
+        return
+    at = np.flatnonzero(mask)
+    values = frame[column].iloc[at].tolist()
+    name = out.col(column)
+    said = {(p.row, p.column) for p in out.problems}  # another check named the cell already
+    for row, value in zip(frame.index[at], values, strict=True):
+        if (int(row), name) not in said:
+            hint = odd_characters(str(value))
+            out.problems.append(Problem(out.source, message + hint, int(row), name, value))
+
+
+_INVISIBLE = {
+    "\u200b": "零宽空格",
+    "\u200c": "零宽非连接符",
+    "\u200d": "零宽连接符",
+    "\u2060": "零宽不换行空格",
+    "\ufeff": "零宽不换行空格（BOM）",
+    "\u00ad": "软连字符",
+}
+
+
+def odd_characters(value: str) -> str:
+    """A hint naming invisible or full-width characters in an id, or ""."""
+    hints = [
+        f"含不可见字符“{name}”（U+{ord(ch):04X}）" for ch, name in _INVISIBLE.items() if ch in value
+    ]
+    wide = [ch for ch in value if "\uff01" <= ch <= "\uff5e" or ch == "\u3000"]
+    if wide:
+        hints.append(f"含全角字符“{''.join(dict.fromkeys(wide))}”（应为半角）")
+    return "（" + "；".join(hints) + "：请删去或改为半角后重试）" if hints else ""
 
 
 def references(ds: Dataset, out: dict[str, Collector]) -> None:
@@ -149,6 +234,7 @@ CHECKS: tuple[Check | str, ...] = (
     "jxkit.monitoring:check_tables",
     "jxkit.unit_eval:check_tables",
     "jxkit.assess:check_tables",
+    "jxkit.forms.recheck:check_tables",
 )
 
 

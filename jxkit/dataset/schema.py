@@ -220,6 +220,26 @@ _TABLES = (
         key=("unit_id", "year", "indicator_id"),
         required=False,
     ),
+    # what imported 自评表 printed (jxkit import), kept beside what jxkit computes; the row
+    # with a blank indicator_id is the form's 总分 row
+    TableSpec(
+        "published",
+        "自评表原值",
+        (
+            Column("project_id", "项目编码", "id", True),
+            Column("indicator_id", "指标编码", "id"),
+            Column("points", "分值", "number"),
+            Column("score", "自评得分", "number"),
+            Column("target_text", "年度指标值原文", "text"),
+            Column("actual_text", "实际完成值原文", "text"),
+            Column("rate_text", "执行率原文", "text"),
+            Column("file", "来源文件", "text"),
+            Column("sheet", "工作表", "text"),
+            Column("cells", "单元格", "json"),
+        ),
+        key=("project_id", "indicator_id"),
+        required=False,
+    ),
 )
 
 #: Every table by name, in the order they are read, checked and reported.
