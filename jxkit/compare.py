@@ -26,7 +26,7 @@ from .policy import Policy, default_policy
 from .sampling.planning import upper_bound
 from .scoring import ScoreResult, score
 
-__all__ = ["Comparison", "compare", "read_sample_ids", "workpaper"]
+__all__ = ["Comparison", "compare", "criterion", "read_sample_ids", "workpaper"]
 
 VERDICT_POOR = "自评质量差"
 VERDICT_OK = "自评质量合格"
@@ -41,6 +41,14 @@ class Comparison:
     indicators: pd.DataFrame
     flags: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+def criterion(policy: Policy) -> str:
+    """The rule that judges a self-evaluation poor, as reports state it."""
+    rule = f"自评与复核总分相差 {policy.review_total_gap:g} 分及以上"
+    if policy.review_grade_change_is_poor:
+        rule += "或评价等级发生变化"
+    return rule + "的，判定为自评质量差"
 
 
 def read_sample_ids(sample_dir: str | os.PathLike[str]) -> list[str]:

@@ -99,6 +99,85 @@ class ScoreResult:
             )
         return rows.iloc[0]
 
+    def level1_table(self, project_id: str, round: str = "self") -> pd.DataFrame:
+        """The first-level table shown beside a project's total, last row 合计.
+
+        Columns level1, points, score, lost, rate. Scores are the subtotals of
+        :attr:`projects` (apportioned, adding up to the total). Without 不适用 indicators
+        the points are as the framework gives them and lost = points − score. With them
+        every figure is converted to 100 points: lost is the exact converted loss
+        apportioned to 100 − total, points = score + lost (adding up to 100), so no score
+        stands above its points and no converted score stands beside raw points;
+        ``attrs["conversion"]`` then holds the conversion (:meth:`conversions`).
+        A first-level indicator with nothing applicable shows NaN score and 0 points.
+        """
+        r = self.project(project_id, round)
+        rows = self.breakdown(project_id, round)
+        app = rows["applicable"].to_numpy(bool)
+        names = list(dict.fromkeys(rows["level1"]))
+        group = rows["level1"].map({n: i for i, n in enumerate(names)}).to_numpy()
+        points = np.bincount(group, weights=rows["points"], minlength=len(names))
+        app_points = np.bincount(
+            group, weights=np.where(app, rows["points"], 0.0), minlength=len(names)
+        )
+        earned = np.bincount(group, weights=np.where(app, rows["score"], 0.0), minlength=len(names))
+        score = np.array([r.get(n, np.nan) for n in names], dtype=float)
+        total = float(r["total"])
+        converted = not app.all()
+        if converted:
+            scale = 100.0 / app_points.sum()
+            exact_lost = np.where(app_points > 0, (app_points - earned) * scale, np.nan)
+            lost = apportion(exact_lost[None, :], np.round([100.0 - total], 2))[0]
+            shown_points = np.where(app_points > 0, np.nan_to_num(score) + lost, 0.0)
+        else:
+            shown_points = points
+            lost = np.round(points - score, 2)
+        table = pd.DataFrame(
+            {"level1": names, "points": np.round(shown_points, 2), "score": score, "lost": lost}
+        )
+        table.loc[len(table)] = [
+            "合计",
+            float(np.round(np.nansum(shown_points), 2)),
+            total,
+            float(np.round(np.nansum(lost), 2)),
+        ]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["rate"] = np.where(table["points"] > 0, table["score"] / table["points"], np.nan)
+        if converted:
+            table.attrs["conversion"] = self.conversions(project_id, round).iloc[0].to_dict()
+        return table
+
+    def conversions(self, project_id: str | None = None, round: str | None = None) -> pd.DataFrame:
+        """Projects and rounds scored with 不适用 indicators removed, and how they were converted.
+
+        Columns project_id, round, removed (the 不适用 indicators' names, joined with "、"),
+        removed_points, applicable_points, factor (100 / applicable points, 4 decimals).
+        """
+        ind = self.indicators
+        if project_id is not None:
+            ind = ind[ind["project_id"] == project_id]
+        if round is not None:
+            ind = ind[ind["round"] == round]
+        na = ind[~ind["applicable"].astype(bool)]
+        columns = [
+            "project_id",
+            "round",
+            "removed",
+            "removed_points",
+            "applicable_points",
+            "factor",
+        ]
+        if na.empty:
+            return pd.DataFrame(columns=columns)
+        keys = ["project_id", "round"]
+        app = ind[ind["applicable"].astype(bool)].groupby(keys, sort=True)["points"].sum()
+        out = na.groupby(keys, sort=True).agg(
+            removed=("name", lambda x: "、".join(map(str, x))), removed_points=("points", "sum")
+        )
+        out["applicable_points"] = app.reindex(out.index).fillna(0.0)
+        out["factor"] = round_half_up(100.0 / out["applicable_points"], 4)
+        return out.reset_index()[columns]
+
     def breakdown(self, project_id: str, round: str = "self") -> pd.DataFrame:
         """Every indicator of one project with its score, points lost and why."""
         self.project(project_id, round)

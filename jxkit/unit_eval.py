@@ -139,6 +139,18 @@ class UnitScores:
     indicators: pd.DataFrame
     dimensions: list[str]
     settings: dict[str, Any] = field(default_factory=dict)
+    #: the unit-years scored as projects (keys ``unit_id/year``)
+    scores: ScoreResult | None = field(default=None, repr=False)
+
+    def dimension_table(self, unit_id: str, year: int, round: str = "self") -> pd.DataFrame:
+        """The dimension table shown beside a unit-year's total (see
+        :meth:`jxkit.scoring.ScoreResult.level1_table`: subtotals add up to the total,
+        converted to 100 points where 不适用 indicators were removed)."""
+        if self.scores is None:
+            raise ScoringError(f"单位 {unit_id} {year} 年没有单位整体评价结果")
+        return self.scores.level1_table(
+            str(_key(pd.Series([unit_id]), pd.Series([year]))[0]), round
+        )
 
     def unit(self, unit_id: str, year: int, round: str = "self") -> pd.Series | None:
         """The row of one unit-year, or None when it was not evaluated."""
@@ -203,4 +215,4 @@ def _unit_frames(result: ScoreResult, dataset: Dataset, policy: Policy) -> UnitS
     shares["share"] = round_half_up(shares["earned"] / shares["points"], 4)
     shares = shares.rename(columns={"level1": "dimension"})
     settings = {**result.settings, "policy": policy.source}
-    return UnitScores(out, shares, ind.reset_index(drop=True), dimensions, settings)
+    return UnitScores(out, shares, ind.reset_index(drop=True), dimensions, settings, result)

@@ -15,7 +15,8 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,10 @@ from ..dataset import Dataset, load_dataset
 from ..files import resolve_dataset
 from ..policy import Policy, load_policy
 from ..scoring import ScoreResult, score
+
+if TYPE_CHECKING:
+    from ..assess import Assessment
+    from ..results import Application
 
 __all__ = [
     "Html",
@@ -40,6 +45,7 @@ __all__ = [
     "setup",
     "table",
     "wan",
+    "year_results",
 ]
 
 
@@ -80,8 +86,35 @@ def loaded(
 ) -> tuple[Dataset, Policy, ScoreResult]:
     """Load, check and score a dataset once per process (a batch reuses it across reports)."""
     p = resolve_dataset(dataset)
-    stamp = max((f.stat().st_mtime for f in ([p] if p.is_file() else p.glob("*"))), default=0.0)
-    return _loaded(str(p), stamp, policy)
+    return _loaded(str(p), _stamp(p), policy)
+
+
+def _stamp(p: Path) -> float:
+    """When the dataset last changed: a new stamp loads it afresh."""
+    return max((f.stat().st_mtime for f in ([p] if p.is_file() else p.glob("*"))), default=0.0)
+
+
+@lru_cache(maxsize=8)
+def _year_results(
+    path: str, stamp: float, policy_path: str | None, year: int
+) -> tuple[Application, Assessment]:
+    from ..assess import assess
+    from ..results import apply_results
+
+    ds, policy, scores = _loaded(path, stamp, policy_path)
+    return (
+        apply_results(ds, year, policy=policy, scores=scores),
+        assess(ds, year, policy=policy, scores=scores),
+    )
+
+
+def year_results(
+    dataset: str | os.PathLike[str], year: int, policy: str | None = None
+) -> tuple[Application, Assessment]:
+    """The year's results application and management-work assessment, once per process:
+    every report of the year shows the same verdicts and the same ranking."""
+    p = resolve_dataset(dataset)
+    return _year_results(str(p), _stamp(p), policy, int(year))
 
 
 _ready = False

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import CATEGORIES, GROUPS, category_name, level_name
+from ..compare import compare, criterion
 from ..errors import ReportError
 from ..labels import ROUND_NAMES
 from ..rules import get_rule
@@ -31,6 +32,7 @@ from .blocks import (
     pct,
     table,
     wan,
+    year_results,
 )
 
 __all__ = ["ProjectReport", "read_manifest"]
@@ -98,6 +100,12 @@ class ProjectReport:
         self.other_result = self.scores.project(project_id, other) if other in rounds else None
         self.names = self.p["category"] == "hardship_assistance"
         self.manifest = read_manifest(sample_dir)
+        # one verdict per project: the results application of its governing round, and the
+        # self-evaluation quality verdict of `jxkit compare`, whichever report shows them
+        application, _ = year_results(dataset, int(self.p["year"]), policy)
+        self.application = application.projects.set_index("project_id").loc[project_id]
+        compared = compare(self.ds, [project_id], policy=self.policy, scores=self.scores).projects
+        self.comparison = compared.iloc[0] if len(compared) else None
 
     # ------------------------------------------------------------------ title
 
@@ -229,19 +237,20 @@ class ProjectReport:
             + ("，亮红灯警示" if r["red_light"] else "")
             + "。"
         ]
-        if self.other_result is not None:
-            o = self.other_result
-            diff = self.result["total"] - o["total"]
-            lines.append(
-                f"{ROUND_NAMES['review' if self.round == 'self' else 'self']}得分 {num(o['total'])} 分（{o['grade']}），"
-                f"两者相差 {num(abs(diff))} 分。"
-            )
+        lines += self._verdicts()
         summary = self._level1()
+        conversion = summary.attrs.get("conversion")
+        if conversion:
+            lines.append(
+                f"不适用指标“{conversion['removed']}”（{num(conversion['removed_points'])} 分）已剔除，"
+                f"下表各指标的分值与得分均按适用指标分值 {num(conversion['applicable_points'])} 分折算为百分制"
+                f"（× 100 ÷ {num(conversion['applicable_points'])}），合计 100 分。"
+            )
         head = "<p>" + "".join(esc(x) for x in lines) + "</p>"
         cols = {
             "level1": "一级指标",
-            "points": "分值",
-            "score": "得分",
+            "points": "折算分值" if conversion else "分值",
+            "score": "折算得分" if conversion else "得分",
             "lost": "失分",
             "rate": "得分率",
         }
@@ -254,34 +263,44 @@ class ProjectReport:
             )
         )
 
+    def _verdicts(self) -> list[str]:
+        """The review and the quality verdict, said alike in the self and the review report."""
+        c = self.comparison
+        if c is None:
+            return []
+        change = (
+            f"，等级由“{c['self_grade']}”变为“{c['review_grade']}”" if c["grade_changed"] else ""
+        )
+        gap = (
+            f"自评 {num(c['self_total'])} 分、复核 {num(c['review_total'])} 分，"
+            f"相差 {num(abs(c['difference']))} 分{change}"
+        )
+        verdict = f"自评质量判定：{c['verdict']}（{gap}；判定标准：{criterion(self.policy)}）。"
+        if self.round == "self":
+            return [
+                f"本项目已经上级复核（随机再评价），复核得分 {num(c['review_total'])} 分"
+                f"（{c['review_grade']}），结果应用以复核结果为准。",
+                verdict,
+            ]
+        return [verdict]
+
     def _level1(self) -> pd.DataFrame:
-        rows = self.rows
-        app = rows[rows["applicable"]]
-        g = app.groupby("level1", sort=False).agg(
-            points=("points", "sum"), score=("score", "sum"), lost=("lost", "sum")
-        )
-        g = g.reindex(list(dict.fromkeys(rows["level1"])))
-        g["rate"] = g["score"] / g["points"]
-        if self.other is not None:
-            o = self.other[self.other["applicable"]].groupby("level1", sort=False)["score"].sum()
-            g["other"] = o.reindex(g.index)
-        total = pd.DataFrame(
-            {"points": [g["points"].sum()], "score": [g["score"].sum()], "lost": [g["lost"].sum()]},
-            index=["合计"],
-        )
-        total["rate"] = total["score"] / total["points"]
-        if self.other is not None:
-            total["other"] = g["other"].sum()
-        return pd.concat([g, total]).rename_axis("level1").reset_index()
+        """The first-level table as scoring shows it (subtotals add up, conversion shown)."""
+        g = self.scores.level1_table(self.project_id, self.round)
+        if self.other_result is not None:
+            o = self.other_result
+            g["other"] = [o.get(n, np.nan) for n in g["level1"][:-1]] + [o["total"]]
+        return g
 
     def chart(self) -> Html:
         g = self._level1()
-        g = g[g["level1"] != "合计"].dropna(subset=["points"])
+        unit = "折算分" if g.attrs.get("conversion") else "分"
+        g = g.iloc[:-1].dropna(subset=["score"])  # without 合计 and wholly 不适用 indicators
         return chart_points(
             list(g["level1"]),
             list(g["score"]),
             list(g["lost"]),
-            caption="图 1  各一级指标得分与失分（分）",
+            caption=f"图 1  各一级指标得分与失分（{unit}）",
         )
 
     # ------------------------------------------------------------------ 四
@@ -314,12 +333,18 @@ class ProjectReport:
             evidence = cols.pop("evidence_text")
             cols = {**cols, "other_actual": f"{label}完成值", "other_score": f"{label}得分"}
             cols["evidence_text"] = evidence
-        return table(
+        shown = table(
             rows,
             cols,
             formats=formats,
             numeric=["points", "score_text", "other_score"],
             row_class=lambda r: "lost" if r["lost"] > 0.005 else "",
+        )
+        if not (~rows["applicable"]).any():
+            return shown
+        return Html(
+            "<p>本表为各三级指标的原始分值与得分（未折算）；不适用指标已剔除，"
+            "综合得分与各一级指标小计按适用指标分值折算，见“三、综合评价结论”。</p>" + shown
         )
 
     def _exec_text(self, row: pd.Series) -> str:
@@ -343,14 +368,12 @@ class ProjectReport:
         return paragraphs(self.findings(), empty="未发现明显问题：各项指标均达到年度目标。")
 
     def suggestions(self) -> Html:
-        action, cut = self.policy.recommendation(
-            str(self.result["grade"]), bool(self.result["red_light"])
-        )
-        budget = self.p["budget"]
-        first = f"结果应用：{action}"
-        if cut > 0:
-            first += f"（建议压减 {pct(cut, 0)}，约 {wan(budget * cut)}；补助同比例压减）"
-        out = [first + "。"]
+        a = self.application
+        basis = f"依据{a['basis']}结果，" if a["basis"] else ""
+        first = f"结果应用：{a['action']}（{basis}{a['reasons']}"
+        if a["cut"] > 0:
+            first += f"；建议压减 {pct(a['cut'], 0)}，约 {wan(a['cut_amount'])}，补助同比例压减"
+        out = [first + "）。"]
         lost = self.rows[self.rows["lost"] > 0.005].sort_values(
             "lost", ascending=False, kind="stable"
         )

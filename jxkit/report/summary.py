@@ -13,11 +13,10 @@ import os
 import numpy as np
 import pandas as pd
 
-from ..assess import assess
 from ..catalogue import LEVELS, category_name
 from ..coverage import coverage
 from ..errors import ReportError
-from ..results import apply_results, final_scores
+from ..results import final_scores
 from .blocks import (
     GRADE_COLORS,
     Html,
@@ -30,9 +29,16 @@ from .blocks import (
     pct,
     table,
     wan,
+    year_results,
 )
 
-__all__ = ["SummaryReport", "final_results", "unit_ranking"]
+__all__ = [
+    "ASSESSMENT_RANKING",
+    "PROJECT_RANKING",
+    "SummaryReport",
+    "final_results",
+    "unit_ranking",
+]
 
 
 def final_results(projects: pd.DataFrame, scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -42,8 +48,16 @@ def final_results(projects: pd.DataFrame, scores: pd.DataFrame, year: int) -> pd
     return final.sort_values("project_id").reset_index(drop=True)
 
 
+#: What each ranking ranks by, as every report that shows it names it.
+PROJECT_RANKING = (
+    "项目平均得分排名（按本年度各项目最终得分的平均值，有复核的以复核为准；同分再比覆盖率）"
+)
+ASSESSMENT_RANKING = "工作考核排名（年度通报，按预算绩效管理工作考核得分）"
+
+
 def unit_ranking(final: pd.DataFrame, units: pd.DataFrame, cover: pd.DataFrame) -> pd.DataFrame:
-    """Units ranked within their level: by mean project score, then coverage rate.
+    """Units ranked within their level: by mean project score, then coverage rate
+    (:data:`PROJECT_RANKING`; the published ranking is the assessment's).
 
     Ties share a rank (competition ranking, 1-2-2-4), so no unit is placed above an equal.
     """
@@ -77,8 +91,7 @@ class SummaryReport:
         if self.final.empty:
             raise ReportError(f"{self.year} 年没有已评分的项目")
         self.cover = coverage(self.ds, self.year, policy=self.policy)
-        self.assessment = assess(self.ds, self.year, policy=self.policy, scores=self.scores)
-        self.application = apply_results(self.ds, self.year, policy=self.policy, scores=self.scores)
+        self.application, self.assessment = year_results(dataset, self.year, policy)
 
     def title(self) -> Html:
         return Html(
@@ -259,7 +272,7 @@ class SummaryReport:
         a = self.assessment
         levels = a.levels if level is None else [level]
         head = Html(
-            f"<p>按《{esc(a.framework)}》对 {esc(len(a.units))} 个有本年度项目的工会打分，"
+            f"<p>{esc(ASSESSMENT_RANKING)}：按《{esc(a.framework)}》对 {esc(len(a.units))} 个有本年度项目的工会打分，"
             "覆盖率、自评完成率、自评质量、事前评估、绩效监控、红灯整改、结果应用和单位整体自评由数据计算，"
             "其余指标取工作考核表填报值，无数据的指标按不适用处理、分值按比例分摊；同分并列。</p>"
         )

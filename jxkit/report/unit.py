@@ -10,8 +10,21 @@ from ..catalogue import category_name, level_name
 from ..coverage import coverage
 from ..errors import ReportError
 from ..unit_eval import UNIT_DIMENSIONS, unit_scores
-from .blocks import Html, badge, chart_bars, chart_radar, esc, facts, loaded, num, pct, table, wan
-from .summary import final_results, unit_ranking
+from .blocks import (
+    Html,
+    badge,
+    chart_bars,
+    chart_radar,
+    esc,
+    facts,
+    loaded,
+    num,
+    pct,
+    table,
+    wan,
+    year_results,
+)
+from .summary import ASSESSMENT_RANKING, PROJECT_RANKING, final_results, unit_ranking
 
 __all__ = ["UNIT_DIMENSIONS", "UnitReport"]
 
@@ -25,6 +38,7 @@ class UnitReport:
         if str(unit_id) not in units.index:
             raise ReportError(f"数据集中没有单位 {unit_id}")
         self.unit_id, self.year = str(unit_id), int(year)
+        self.dataset, self.policy_path = dataset, policy
         self.unit = units.loc[self.unit_id]
         final = final_results(self.ds.projects, self.scores.projects, self.year)
         self.final = final[final["unit_id"] == self.unit_id]
@@ -37,14 +51,9 @@ class UnitReport:
         dataset has one (unit indicators and unit evaluations tables)."""
         scores = unit_scores(self.ds, "self", year=self.year, policy=self.policy)
         result = scores.unit(self.unit_id, self.year)
-        s = scores.shares
-        mine = s[(s["unit_id"] == self.unit_id) & (s["round"] == "self")]
-        if mine.empty or result is None:
+        if result is None:
             return None, None
-        order = {d: i for i, d in enumerate(scores.dimensions)}
-        mine = mine.assign(_o=mine["dimension"].map(order)).sort_values("_o", kind="stable")
-        mine = mine.assign(subtotal=[result[d] for d in mine["dimension"]])
-        return result, mine.drop(columns="_o").reset_index(drop=True)
+        return result, scores.dimension_table(self.unit_id, self.year)
 
     def title(self) -> Html:
         u = self.unit
@@ -76,24 +85,34 @@ class UnitReport:
                 "<p>数据集中没有本单位本年度的单位整体绩效评价数据（运行成本、管理效率、履职效能、社会效应、"
                 "可持续发展能力、服务对象满意度），本部分从略。</p>"
             )
+        conversion = d.attrs.get("conversion")
+        note = (
+            f"不适用指标“{conversion['removed']}”已剔除，各维度分值与得分按适用指标分值 "
+            f"{num(conversion['applicable_points'])} 分折算为百分制。"
+            if conversion
+            else ""
+        )
         head = Html(
             f"<p>单位整体绩效自评得分 {esc(num(r['total']))} 分，等级 {badge(str(r['grade']))}。"
-            "各维度小计已按适用指标分值折算，合计等于总分。</p>"
+            f"各维度小计合计等于总分。{esc(note)}</p>"
         )
         shown = table(
             d,
             {
-                "dimension": "维度",
-                "points": "适用指标分值",
-                "earned": "得分",
-                "share": "得分率",
-                "subtotal": "折算小计",
+                "level1": "维度",
+                "points": "折算分值" if conversion else "分值",
+                "score": "折算得分" if conversion else "得分",
+                "lost": "失分",
+                "rate": "得分率",
             },
-            formats={"share": pct},
-            numeric=["share"],
+            formats={"rate": pct},
+            numeric=["points", "score", "lost", "rate"],
             caption="表 1  单位整体绩效各维度得分",
         )
-        shares = [float(d.loc[d["dimension"] == k, "share"].sum()) for k in UNIT_DIMENSIONS]
+        rates = d.iloc[:-1].set_index("level1")["rate"]
+        shares = [
+            float(rates.get(k, 0.0)) if pd.notna(rates.get(k)) else 0.0 for k in UNIT_DIMENSIONS
+        ]
         radar = chart_radar(
             list(UNIT_DIMENSIONS), shares, caption="图 1  单位整体绩效六个维度得分率"
         )
@@ -152,17 +171,31 @@ class UnitReport:
         )
 
     def rank_part(self) -> Html:
+        """Both rankings a unit has, each named by what it ranks by (the same places as in
+        the summary report)."""
+        level = level_name(self.unit["level"])
+        _, assessment = year_results(self.dataset, self.year, self.policy_path)
+        a = assessment.units[assessment.units["level"] == self.unit["level"]]
+        mine_a = a[a["unit_id"] == self.unit_id]
+        parts = []
+        if not mine_a.empty:
+            m = mine_a.iloc[0]
+            parts.append(
+                f"<p>{esc(ASSESSMENT_RANKING)}：在 {esc(len(a))} 个{esc(level)}中排名第 "
+                f"{esc(m['rank'])}，考核得分 {esc(num(m['total']))} 分（{esc(m['grade'])}）。</p>"
+            )
         r = self.ranking[self.ranking["level"] == self.unit["level"]]
         mine = r[r["unit_id"] == self.unit_id]
         if mine.empty:
-            return Html("<p>本单位本年度没有已评分项目，不参加排名。</p>")
+            parts.append("<p>本单位本年度没有已评分项目，不参加项目平均得分排名。</p>")
+            return Html("".join(parts))
         m = mine.iloc[0]
-        head = Html(
-            f"<p>在 {esc(len(r))} 个{esc(level_name(self.unit['level']))}中排名第 {esc(m['rank'])}，"
+        parts.append(
+            f"<p>{esc(PROJECT_RANKING)}：在 {esc(len(r))} 个{esc(level)}中排名第 {esc(m['rank'])}，"
             f"项目平均得分 {esc(num(m['mean_total']))} 分。</p>"
         )
         return Html(
-            head
+            "".join(parts)
             + table(
                 r,
                 {
@@ -175,6 +208,7 @@ class UnitReport:
                 formats={"coverage_rate": pct},
                 numeric=["coverage_rate"],
                 row_class=lambda x: "mine" if x["unit_id"] == self.unit_id else "",
+                caption=f"表  {PROJECT_RANKING}",
             )
         )
 
