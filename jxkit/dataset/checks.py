@@ -22,6 +22,7 @@ from ..rules import RULES, check_params, get_rule
 from ..text import factorize
 from .keys import all_distinct, key_codes, row_of
 from .problems import Collector
+from .schema import TABLES
 from .tables import TEXT
 from .values import parse_target
 
@@ -97,10 +98,14 @@ def unknown(
         absent = np.zeros(len(frame), dtype=bool)
         absent[np.flatnonzero(missing)[found < 0]] = True
         if absent.any():
-            zh = "、".join(out.col(k) for k in head)
+            zh = "、".join(_ZH.get(k, k) for k in head)
             _report(frame, absent, head[-1], out, f"{zh}在{_table_name(message)}中不存在")
             missing &= ~absent
     _report(frame, missing, key[-1], out, message)
+
+
+#: Chinese names of columns, for messages about a column of another table.
+_ZH = {c.name: c.zh for t in TABLES.values() for c in t.columns}
 
 
 def _table_name(message: str) -> str:
@@ -139,12 +144,14 @@ _INVISIBLE = {
 def odd_characters(value: str) -> str:
     """A hint naming invisible or full-width characters in an id, or ""."""
     hints = [
-        f"含不可见字符“{name}”（U+{ord(ch):04X}）" for ch, name in _INVISIBLE.items() if ch in value
+        f"含不可见字符“{name}”（U+{ord(ch):04X}），请删去"
+        for ch, name in _INVISIBLE.items()
+        if ch in value
     ]
     wide = [ch for ch in value if "\uff01" <= ch <= "\uff5e" or ch == "\u3000"]
     if wide:
-        hints.append(f"含全角字符“{''.join(dict.fromkeys(wide))}”（应为半角）")
-    return "（" + "；".join(hints) + "：请删去或改为半角后重试）" if hints else ""
+        hints.append(f"含全角字符“{''.join(dict.fromkeys(wide))}”，请改为半角")
+    return "（" + "；".join(hints) + "）" if hints else ""
 
 
 def references(ds: Dataset, out: dict[str, Collector]) -> None:

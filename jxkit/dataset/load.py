@@ -20,9 +20,25 @@ from .checks import checks, duplicates
 from .problems import Collector
 from .schema import TABLES, TableSpec
 from .tables import list_sheets, read_table
-from .values import canonical_headers, canonical_name, empty_table, header_map, type_table
+from .values import (
+    canonical_headers,
+    canonical_name,
+    empty_table,
+    header_clashes,
+    header_map,
+    type_table,
+)
 
-__all__ = ["Dataset", "find_csv", "find_sheet", "is_dataset", "load_dataset", "optional_table"]
+__all__ = [
+    "Dataset",
+    "csv_files",
+    "find_csv",
+    "find_sheet",
+    "is_dataset",
+    "load_dataset",
+    "optional_table",
+    "table_sheets",
+]
 
 
 @dataclass
@@ -84,26 +100,86 @@ def is_dataset(path: str | os.PathLike[str]) -> bool:
     p = Path(path)
     spec = TABLES["projects"]
     if p.is_dir():
-        return find_csv(p, spec) is not None
+        return bool(csv_files(p, spec))
     if p.suffix.lower() in {".xlsx", ".xlsm"} and p.exists():
         try:
-            return find_sheet(list_sheets(p), spec) is not None
+            return bool(table_sheets(list_sheets(p), spec))
         except DataError:
             return False
     return False
 
 
 def find_csv(folder: Path, spec: TableSpec) -> Path | None:
+    """The table's CSV file in a dataset folder; two files for one table are an error."""
+    found = csv_files(folder, spec)
+    if len(found) > 1:
+        raise DataError([_two_tables(folder.name, spec, [f.name for f in found], "文件")])
+    return found[0] if found else None
+
+
+def csv_files(folder: Path, spec: TableSpec) -> list[Path]:
+    """Every CSV file in ``folder`` named for the table (``projects.csv``, ``项目.csv``)."""
     wanted = {spec.name.lower(), spec.zh}
-    for f in sorted(folder.iterdir()):
-        if f.suffix.lower() == ".csv" and f.stem.strip().lower() in wanted:
-            return f
-    return None
+    return [
+        f
+        for f in sorted(folder.iterdir())
+        if f.suffix.lower() == ".csv" and f.stem.strip().lower() in wanted and f.is_file()
+    ]
 
 
 def find_sheet(sheets: list[str], spec: TableSpec) -> str | None:
+    """The table's sheet in a workbook; two sheets for one table are an error."""
+    found = table_sheets(sheets, spec)
+    if len(found) > 1:
+        raise DataError([_two_tables("", spec, found, "工作表")])
+    return found[0] if found else None
+
+
+def table_sheets(sheets: list[str], spec: TableSpec) -> list[str]:
+    """Every sheet named for the table (``projects``, ``项目``), in workbook order."""
     wanted = {spec.name.lower(), spec.zh}
-    return next((s for s in sheets if s.strip().lower() in wanted), None)
+    return [s for s in sheets if s.strip().lower() in wanted]
+
+
+def _two_tables(place: str, spec: TableSpec, names: list[str], kind: str) -> Problem:
+    both = "与".join(f"“{n}”" for n in names)
+    return Problem(
+        place,
+        f"{both}都是{spec.zh}表（{spec.name}），无法确定用哪一个：请只保留一个{kind}"
+        "（删去另一个或改名）",
+    )
+
+
+def _ambiguities(path: Path, specs: Iterable[TableSpec]) -> list[Problem]:
+    """Two files or sheets for one table, or a hidden sheet of a table's name: never guessed."""
+    from .tables import sheet_states
+
+    problems = []
+    if path.is_dir():
+        for spec in specs:
+            files = csv_files(path, spec)
+            if len(files) > 1:
+                problems.append(_two_tables(path.name, spec, [f.name for f in files], "文件"))
+    elif path.suffix.lower() in {".xlsx", ".xlsm"} and path.exists():
+        states = sheet_states(path)
+        for spec in specs:
+            found = table_sheets(list(states), spec)
+            hidden = [s for s in found if states[s] != "visible"]
+            if len(found) > 1:
+                problem = _two_tables(path.name, spec, found, "工作表")
+                if hidden:
+                    note = f"（其中“{'”“'.join(hidden)}”是隐藏的工作表）"
+                    problem = Problem(path.name, problem.message.replace("，无法", note + "，无法"))
+                problems.append(problem)
+            elif hidden:
+                problems.append(
+                    Problem(
+                        path.name,
+                        f"{spec.zh}表（{spec.name}）的工作表“{hidden[0]}”是隐藏的："
+                        "请确认它是要用的数据并取消隐藏，否则删除它",
+                    )
+                )
+    return problems
 
 
 def _read_sources(
@@ -175,6 +251,9 @@ def load_dataset(
         if kinds != {True}:
             raise ValueError(f"only optional free-text columns can be left unread, not {name!r}")
     p = Path(path)
+    ambiguous = _ambiguities(p, TABLES.values())
+    if ambiguous:
+        raise DataError(ambiguous, title=f"数据集 {p.name} 有问题")
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
     encodings: dict[str, str] = {}
@@ -190,7 +269,12 @@ def load_dataset(
                 structural.append(Problem(place, f"缺少表 {spec.zh}（{spec.name}）：应有 {names}"))
             continue
         source = str(raw.attrs.get("source", place))
+        clashes = header_clashes([str(c) for c in raw.columns], spec)
+        if clashes:
+            structural += [_header_clash(raw, spec, *clash, source) for clash in clashes]
+            continue
         renames = canonical_headers(raw, spec)
+        structural += _cell_problems(raw, renames, source)
         out = Collector(source, {v: k for k, v in renames.items()})
         frame, broken = type_table(raw.rename(columns=renames), spec, out)
         structural += broken
@@ -205,11 +289,15 @@ def load_dataset(
         tables[name] = empty_table(TABLES[name])
         collectors[name] = Collector(p.name, {})
     ds = Dataset(p, tables, sources, encodings, not_read, skipped)
+    repeated = False
     for spec in TABLES.values():
         if spec.key and not tables[spec.name].empty:
+            before = len(collectors[spec.name].problems)
             duplicates(tables[spec.name], spec.key, collectors[spec.name])
-    for func in checks():
-        func(ds, collectors)
+            repeated |= len(collectors[spec.name].problems) > before
+    if not repeated:  # the checks across tables look rows up by key: keys must be unique
+        for func in checks():
+            func(ds, collectors)
     problems = [
         pr
         for name in TABLES
@@ -218,6 +306,38 @@ def load_dataset(
     if problems:
         raise DataError(problems, title=f"数据集 {p.name} 有问题")
     return ds
+
+
+def _header_clash(
+    raw: pd.DataFrame, spec: TableSpec, first: int, second: int, name: str, source: str
+) -> Problem:
+    """Two columns for one thing: both named as written, with their positions."""
+    written = raw.attrs.get("headers") or [str(c) for c in raw.columns]
+
+    def shown(at: int) -> str:
+        header = written[at]
+        base = header.rsplit(".", 1)[0]  # pandas reads a repeated "x" as "x.1"
+        if base != header and base in written and header.rsplit(".", 1)[1].isdigit():
+            header = base
+        return f"列“{header}”（第 {at + 1} 列）"
+
+    return Problem(
+        source,
+        f"{shown(first)}与{shown(second)}都是 {spec.column(name).zh}（{name}），无法确定用哪一列："
+        "请删去其中一列，或把不用的一列改名",
+    )
+
+
+def _cell_problems(raw: pd.DataFrame, renames: dict[str, str], source: str) -> list[Problem]:
+    """Excel cells no value can be read from (``#REF!``, a formula never calculated, a merged
+    cell), in the columns the dataset uses."""
+    found = raw.attrs.get("cell_problems", [])
+    headers = list(raw.columns)
+    return [
+        Problem(source, message, row, headers[at], value or None)
+        for row, at, value, message in found
+        if at < len(headers) and headers[at] in renames
+    ]
 
 
 def optional_table(dataset: Dataset, name: str) -> pd.DataFrame:

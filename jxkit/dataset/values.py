@@ -30,6 +30,7 @@ __all__ = [
     "canonical_headers",
     "canonical_name",
     "empty_table",
+    "header_clashes",
     "header_map",
     "parse_dates",
     "parse_number",
@@ -63,6 +64,34 @@ def canonical_headers(frame: pd.DataFrame, spec: TableSpec) -> dict[str, str]:
     return renames
 
 
+_REPEATED = re.compile(r"^(?P<base>.+)\.(?P<n>[1-9]\d*)$")
+
+
+def header_clashes(headers: list[str], spec: TableSpec) -> list[tuple[int, int, str]]:
+    """Pairs of headers that name one column (``budget`` and ``全年预算数``, or one header twice).
+
+    Returns (position of the first, position of the second, canonical name). A header
+    repeated exactly is read as ``x`` and ``x.1`` (as pandas names repeats); both mean the
+    same column.
+    """
+    known = header_map(spec)
+    present = set(headers)
+    first: dict[str, int] = {}
+    clashes = []
+    for at, header in enumerate(headers):
+        if header == ROW:
+            continue
+        m = _REPEATED.match(header)
+        name = canonical_name(m["base"] if m and m["base"] in present else header, known)
+        if name is None:
+            continue
+        if name in first:
+            clashes.append((first[name], at, name))
+        else:
+            first[name] = at
+    return clashes
+
+
 def canonical_name(header: str, known: dict[str, str]) -> str | None:
     key = header.strip()
     return known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
@@ -82,6 +111,10 @@ def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 _PARALLEL_ROWS = 200_000
+
+#: The largest number a cell may hold: 10^13 yuan (ten trillion) is beyond any budget, and
+#: larger values (1e308) overflow to infinity once summed.
+LARGEST = 1e13
 
 
 def type_table(
@@ -158,6 +191,19 @@ def _type_column(frame: pd.DataFrame, c: Column, out: Collector) -> pd.Series:
         out.rows(frame, bad, c.name, "不是数字" + hint)
         if c.kind == "money":
             out.rows(frame, values < 0, c.name, "金额不能为负数")
+            out.rows(
+                frame,
+                values > LARGEST,
+                c.name,
+                "金额超出合理范围（超过 10 万亿元，即 10^13 元）：请检查是否多填了位数，金额以元为单位",
+            )
+        else:
+            out.rows(
+                frame,
+                values.abs() > LARGEST,
+                c.name,
+                "数值超出合理范围（绝对值超过 10^13）：请检查是否多填了位数",
+            )
         return values
     if c.kind == "date":
         dates_u, bad_u = parse_dates(texts)
@@ -222,7 +268,7 @@ def _text(column: pd.Series) -> pd.Series:
 
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]0{1,2}:0{2}(?::0{2}(?:\.0+)?)?)?$"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 #: Excel stores dates as days since 1899-12-30; serials outside this range are not dates
 #: anyone means (1927 to 2173).
@@ -232,8 +278,9 @@ _EXCEL_SERIALS = (10_000, 100_000)
 def parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dates from text as users write them: (datetime64 values, NaT where blank or bad; bad mask).
 
-    Accepts 2021-06-30, 2021/6/30, 2021.6.30, 2021年6月30日, the "2021-06-30 00:00:00" an
-    Excel date cell reads as, and an Excel date serial (44377).
+    Accepts 2021-06-30, 2021/6/30, 2021.6.30, 2021年6月30日, a date with a time of day
+    ("2021-06-30 14:30:00", as an Excel date-time cell reads; the day is kept), and an
+    Excel date serial (44377, or 44377.6 with a time of day).
 
     >>> v, bad = parse_dates(np.array(["2021/6/30", "44377", "2021-02-30", ""], dtype=object))
     >>> [str(x)[:10] for x in v], bad.tolist()
@@ -251,7 +298,7 @@ def parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 day = datetime.date(int(m[1]), int(m[2]), int(m[3]))
             else:
                 serial = float(s)
-                if not (_EXCEL_SERIALS[0] <= serial < _EXCEL_SERIALS[1] and serial.is_integer()):
+                if not _EXCEL_SERIALS[0] <= serial < _EXCEL_SERIALS[1]:
                     raise ValueError(s)
                 day = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(serial))
         except ValueError:
