@@ -178,7 +178,9 @@ def form_tables(forms: Sequence[Form], units: UnitMap) -> dict[str, pd.DataFrame
         "published": published,
     }
     return {
-        name: pd.DataFrame(rows[name], columns=[c.name for c in TABLES[name].columns]).fillna("")
+        name: pd.DataFrame(rows[name], columns=[c.name for c in TABLES[name].columns])
+        .astype(object)
+        .fillna("")
         for name in IMPORTED
     }
 

@@ -152,9 +152,11 @@ def recheck(ds: Dataset) -> RecheckResult:
         on="project_id",
     )
     rows = rows.join(
-        pub.set_index(["project_id", "indicator_id"]).drop(columns=[ROW], errors="ignore"),
+        # the indicator's points were read from the same cell as the published ones
+        pub.set_index(["project_id", "indicator_id"]).drop(
+            columns=[ROW, "points"], errors="ignore"
+        ),
         on=["project_id", "indicator_id"],
-        rsuffix="_pub",
     )
     rows = rows[rows["file"].notna()].reset_index(drop=True)
     for c in (

@@ -1,0 +1,236 @@
+"""jxkit import / recheck / forms on hand-made forms (tests/data/forms, made by make_forms.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jxkit.cli import main
+from jxkit.dataset import load_dataset
+from jxkit.forms.notation import format_target, parse_value
+from jxkit.forms.read import read_forms
+from jxkit.forms.recheck import load_for_recheck, recheck
+from jxkit.policy import default_policy
+
+FORMS = Path(__file__).parent / "data" / "forms"
+LEVELS = default_policy().form_levels
+
+
+@pytest.mark.parametrize(
+    ("text", "sign", "number", "unit"),
+    [
+        ("≥50个", "≥", 50, "个"),
+        ("≧ 50 个", "≥", 50, "个"),
+        (">=95%", "≥", 95, "%"),
+        ("＞=95％", "≥", 95, "%"),
+        ("不低于30家", "≥", 30, "家"),
+        ("不少于200户", "≥", 200, "户"),
+        ("50个以上", "≥", 50, "个"),
+        ("10篇及以上", "≥", 10, "篇"),
+        ("≤90万元", "≤", 90, "万元"),
+        ("≦30天", "≤", 30, "天"),
+        ("<=5", "≤", 5, ""),
+        ("不高于5%", "≤", 5, "%"),
+        ("不超过3万元", "≤", 3, "万元"),
+        ("5次以内", "≤", 5, "次"),
+        ("3天以下", "≤", 3, "天"),
+        ("=100%", "=", 100, "%"),
+        ("═100%", "=", 100, "%"),
+        ("＝0起", "=", 0, "起"),
+        (">100人", ">", 100, "人"),
+        ("<3次", "<", 3, "次"),
+        ("１２", "", 12, ""),
+        ("1,200人", "", 1200, "人"),
+        ("1.2万人次", "", 12000, "人次"),
+        ("0.5亿元", "", 0.5, "亿元"),
+        ("3亿", "", 300_000_000, ""),
+    ],
+)
+def test_notation_reads_every_sign(text: str, sign: str, number: float, unit: str) -> None:
+    q = parse_value(text)
+    assert not isinstance(q, str)
+    assert (q.sign, q.number, q.unit) == (sign, number, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("≥好", "符号后应为数字"),
+        ("500-600人次", "区间"),
+        ("≥50个且≤60个", "区间"),
+        ("≤3个以上", "矛盾"),
+    ],
+)
+def test_notation_refuses_what_it_cannot_read(text: str, message: str) -> None:
+    result = parse_value(text)
+    assert isinstance(result, str) and message in result
+
+
+def test_notation_writes_the_forms_way() -> None:
+    assert format_target("≥", 50.0, "个") == "≥50个"
+    assert format_target("≤", 89.97, "万元") == "≤89.97万元"
+    assert parse_value("达成预期指标").qualitative  # type: ignore[union-attr]
+
+
+def _forms(*names: str):  # type: ignore[no-untyped-def]
+    return read_forms([FORMS / n for n in names], LEVELS)
+
+
+def test_good_forms_import_and_a_sheet_with_no_form_is_skipped() -> None:
+    r = _forms("good.xlsx")
+    assert r.problems == [] and r.skipped == [("good.xlsx", "填表说明")]
+    train, aid = r.forms  # in sheet order
+    assert (train.sheet, train.year, train.name) == ("培训项目", 2021, "职工职业技能培训项目")
+    assert (train.budget, train.spent) == (500_000, 450_000)  # 50 / 45 万元
+    assert (train.total_points, train.total_score) == (100, 98.44)
+    rows = {row.name: row for row in train.rows}
+    assert rows["预算执行率"].rule == "execution_rate" and rows["预算执行率"].rate_text == "90.00%"
+    assert (rows["培训人次"].rule, rows["培训人次"].target, rows["培训人次"].unit_of_measure) == (
+        "ratio",
+        "500",
+        "人次",
+    )
+    assert rows["人均培训成本"].rule == "inverse" and rows["人均培训成本"].actual == "750"
+    assert rows["安全事故"].rule == "equal_zero"
+    assert rows["职工技能提升"].rule == "grade" and rows["职工技能提升"].level1 == "效益指标"
+    assert rows["参训职工满意度"].level1 == "满意度指标"  # merged 一级 cells filled down
+    assert rows["参训职工满意度"].note == "个别课程安排偏紧"
+    assert rows["培训人次"].cells["实际完成值"] == "F13"
+    assert {row.name: row.actual for row in aid.rows}["走访人次"] == "12500"
+    assert {row.name: row.target for row in aid.rows}["走访人次"] == "12000"  # 1.2万人次以上
+
+
+def test_variants_offset_yuan_full_width_signs_and_placeholders() -> None:
+    (f,) = _forms("variants.xlsx").forms
+    assert (f.budget, f.spent) == (500_000, 450_000.5)  # 元, thousands separators, full width
+    rows = {row.name: row for row in f.rows}
+    assert "指标1：" not in rows and "……" not in rows
+    assert len(f.rows) == 16  # 15 indicators + the budget row
+    assert rows["开展活动场次"].level1 == "产出指标"  # bare （50分） named from 数量指标
+    assert rows["投诉次数"].level1 == "效益指标" and rows["职工满意度"].level1 == "满意度指标"
+    assert rows["开展活动场次"].cells["三级指标"] == "F17"  # the form starts at C5
+    assert (rows["发放资料"].target, rows["发放资料"].actual) == ("20000", "20000")
+    assert (rows["活动成本"].rule, rows["活动成本"].target, rows["活动成本"].actual) == (
+        "inverse",
+        "0.5",
+        "0.4",
+    )
+    assert rows["违规事件"].rule == "equal_zero" and rows["投诉次数"].rule == "inverse"
+    assert rows["影响人数"].rule == "ratio" and rows["负面舆情"].rule == "inverse"
+    assert rows["预算执行率"].rate_text == ""  # a blank 执行率 cell is allowed
+
+
+def test_split_target_columns() -> None:
+    (f,) = _forms("split.xlsx").forms
+    rows = {row.name: row for row in f.rows}
+    assert (rows["培训班期数"].rule, rows["培训班期数"].target_text) == ("ratio", "≥10期")
+    assert (rows["培训成本"].rule, rows["培训成本"].unit_of_measure) == ("inverse", "万元")
+    assert (rows["培训效果"].rule, rows["培训效果"].actual) == ("grade", "较好")
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "words"),
+    [
+        ("符号无数字", "E13", "“≥好”"),
+        ("单位不一致", "F13", "单位“天”与年度指标值的单位“人次”不一致"),
+        ("定性结果", "F13", "“还行”：不是可识别的定性结果"),
+        ("分值非数字", "G13", "“二十”：应为数字"),
+        ("区间", "E13", "区间"),
+        ("无年度", "", "找不到写明年度的单元格"),
+        ("无金额单位", "A5", "应写明金额单位"),
+    ],
+)
+def test_each_bad_cell_names_file_sheet_cell_and_text(sheet: str, cell: str, words: str) -> None:
+    r = _forms("bad.xlsx")
+    (p,) = [p for p in r.problems if f"工作表“{sheet}”" in p.source]
+    assert p.source.startswith("bad.xlsx")
+    assert (f"{cell} 单元格" in p.source) if cell else ("单元格" not in p.source)
+    assert words in p.message
+
+
+def test_bad_forms_are_listed_others_still_import(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "ds"
+    assert (
+        main(["import", str(FORMS / "bad.xlsx"), str(FORMS / "good.xlsx"), "--out", str(out)]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "以下 7 张自评表未能导入" in err and "bad.xlsx（区间）" in err
+    ds = load_dataset(out)
+    assert sorted(ds.projects["name"]) == ["困难职工帮扶项目", "正常项目", "职工职业技能培训项目"]
+
+
+def test_imported_dataset_loads_scores_and_ids_are_stable(tmp_path: Path) -> None:
+    for run in ("a", "b"):
+        assert main(["import", str(FORMS / "good.xlsx"), "--out", str(tmp_path / run)]) == 0
+    a = {n: pd.read_csv(tmp_path / "a" / f"{n}.csv", dtype=str) for n in ("units", "projects")}
+    b = {n: pd.read_csv(tmp_path / "b" / f"{n}.csv", dtype=str) for n in ("units", "projects")}
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    ds = load_dataset(tmp_path / "a")
+    units = ds.units.set_index("name")
+    assert units.loc["浙江省总工会", "level"] == "province"
+    assert units.loc["浙江省职工服务中心", "parent_id"] == units.loc["浙江省总工会", "unit_id"]
+    pub = ds.table("published")
+    total = pub[(pub["indicator_id"] == "")].set_index("project_id")["score"]
+    assert sorted(total) == [93, 98.44]
+    from jxkit.scoring import score
+
+    got = score(ds, "self").projects.set_index("project_id")["total"]
+    # 培训项目: 9 (执行率 90%) + 20 + 15 + 10 + 5 + 20 + 10 + 85/90×10 = 98.44
+    assert sorted(got.round(2)) == [93.0, 98.44]
+
+
+def test_units_file_maps_ids(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称,单位编码,层级\n浙江省总工会,330000,province\n", encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["import", str(FORMS / "good.xlsx"), "--out", str(out), "--units", str(units)]) == 0
+    ds = load_dataset(out)
+    assert "330000" in set(ds.units["unit_id"])
+
+
+def test_import_refuses_to_write_into_its_input(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(FORMS / "good.xlsx", folder)
+    assert main(["import", str(folder), "--out", str(folder / "ds")]) == 2
+
+
+def test_recheck_reports_each_kind_of_wrong(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    assert main(["import", str(FORMS / "wrong.xlsx"), "--out", str(out)]) == 0
+    f = recheck(load_for_recheck(out)).findings
+    got = {(r.三级指标, r.问题): r for r in f.itertuples(index=False)}
+    r = got[("培训人次", "得分与评分规则不符")]  # 20 × 520/600 = 17.33, published 20
+    assert (r.应为, r.差值, r.方向, r.来源) == (
+        17.33,
+        2.67,
+        "偏高",
+        "wrong.xlsx 工作表“自评表” H13",
+    )
+    r = got[("满意度", "得分与评分规则不符")]  # 95 ≥ 90: 10, published 5
+    assert (r.差值, r.方向) == (-5, "偏低")
+    assert ("培训合格率", "满分但无实际完成值") in got
+    assert got[("培训合格率", "得分与评分规则不符")].应为 == 0  # no value: 0 by the rule
+    assert ("完成时限", "满分但实际完成值照抄年度指标值") in got
+    assert ("技能提升", "定性指标满分但无佐证材料") in got
+    r = got[("总分", "分值合计不为 100")]
+    assert (r.自评表所填, r.差值) == (110, 10)
+    r = got[("总分", "分项得分合计与总分不符")]  # 9+20+15+15+10+30+5 = 104, total 98
+    assert (r.自评表所填, r.应为, r.差值) == (98, 104, -6)
+    r = got[("预算执行率", "执行率填写错误")]  # 45/50 = 90.00%, printed 88.00%
+    assert (r.自评表所填, r.应为) == ("88.00%", "90.00%")
+    assert len(f) == 9
+
+
+def test_recheck_of_clean_forms_finds_only_what_is_there(tmp_path: Path) -> None:
+    out = tmp_path / "ds.xlsx"
+    assert main(["import", str(FORMS / "variants.xlsx"), "--out", str(out)]) == 0
+    assert recheck(load_for_recheck(out)).findings.empty
+    assert main(["recheck", str(out), "--out", str(tmp_path / "复核.xlsx")]) == 0
+    sheets = pd.read_excel(tmp_path / "复核.xlsx", sheet_name=None)
+    assert list(sheets) == ["复核发现", "指标复核", "项目复核"]
+    assert "自评得分" in sheets["指标复核"].columns
