@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import sys
@@ -122,6 +123,13 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=None, metavar="秒", help="单份报告最长用时，超时记为失败"
     )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="地址",
+        help="在已有的 Dask 集群上生成（调度器地址，如 tcp://10.0.0.5:8786；需安装 jxkit[dask]）；"
+        "--out 须是各工作机都能以同一路径访问的共享文件夹；此时 --workers 不起作用",
+    )
 
 
 def run_render(
@@ -151,16 +159,19 @@ def run_render(
         jobs = [job for job in jobs if job.key in wanted]
     if args.workers < 1:
         raise ReportError("--workers 至少为 1")
-    result = render_batch(
-        jobs,
-        args.out,
-        workers=args.workers,
-        resume=args.resume,
-        formats=args.format,
-        progress=True,
-        timeout=args.timeout,
-        prepare=prepare,
-    )
+    scheduler = getattr(args, "scheduler", None)
+    with connect(scheduler) if scheduler else contextlib.nullcontext() as client:
+        result = render_batch(
+            jobs,
+            args.out,
+            workers=args.workers,
+            resume=args.resume,
+            formats=args.format,
+            progress=True,
+            timeout=args.timeout,
+            prepare=prepare,
+            client=client,
+        )
     print(result.summary())
     if not result.failed:
         return 0
@@ -168,18 +179,45 @@ def run_render(
     return 1
 
 
+def connect(address: str) -> Any:
+    """A client of the Dask scheduler at ``address``, or a plain error saying what is missing."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ReportError(
+            '使用 --scheduler 需要安装 Dask distributed：pip install "jxkit[dask]"'
+        ) from exc
+    try:
+        return Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ReportError(
+            f"连接不上 Dask 调度器 {address}：{exc}。请检查地址与端口，并确认调度器已启动"
+            "（dask scheduler）"
+        ) from exc
+
+
+#: Failed reports listed one per line; past this many, the rest are counted.
+LISTED = 20
+
+
 def report_failures(result: BatchResult, args: argparse.Namespace, *, file: Any) -> None:
     """List failed reports with their first error line and the command that re-runs only them."""
     print(f"有 {len(result.failed)} 份报告失败：", file=file)
-    for r in result.failed:
+    for r in result.failed[:LISTED]:
         first = r.error.splitlines()[0] if r.error else "（无错误信息）"
         print(f"  {r.job.kind_name or r.job.kind} {r.job.key}：{first}", file=file)
+    if len(result.failed) > LISTED:
+        print(f"  …… 另有 {len(result.failed) - LISTED} 份，见索引", file=file)
     print("详情见索引与各报告的执行记录（.ipynb）。修正后只重新生成失败的报告：", file=file)
     print("  " + rerun_command(args, result), file=file)
 
 
 def rerun_command(args: argparse.Namespace, result: BatchResult) -> str:
-    """The ``jxkit render`` command line that renders just the failed reports again."""
+    """The ``jxkit render`` command line that renders just the failed reports again.
+
+    After a stopped batch (a full disk) or many failures it is ``--resume``: everything
+    that succeeded is skipped, without a list of thousands of codes.
+    """
     kinds = sorted({r.job.kind for r in result.failed})
     parts = [
         "jxkit",
@@ -198,6 +236,10 @@ def rerun_command(args: argparse.Namespace, result: BatchResult) -> str:
         parts += ["--sample", str(args.sample)]
     if args.format != ["html"]:
         parts += ["--format", ",".join(args.format)]
+    if getattr(args, "scheduler", None):
+        parts += ["--scheduler", args.scheduler]
+    if result.stopped or len(result.failed) > LISTED:
+        return shlex.join([*parts, "--resume"])
     parts += ["--only", ",".join(r.job.key for r in result.failed)]
     return shlex.join(parts)
 

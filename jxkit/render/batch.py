@@ -142,7 +142,7 @@ def render_batch(
     prepare: Callable[[], object] | None = None,
     client: Any = None,
 ) -> BatchResult:
-    """Render every job on ``workers`` warm processes; write ``index.html``; never stop early.
+    """Render every job on ``workers`` warm processes; write ``index.html``.
 
     A failed job is recorded with its error in plain words (the traceback stays in its
     executed notebook). With ``resume``, a job whose fingerprint matches its last success
@@ -151,17 +151,25 @@ def render_batch(
     ``prepare`` runs once in each worker before its reports, e.g.
     ``functools.partial(load_and_score, dataset)``: what it caches, every report finds in
     memory. It is sent to the workers, so it must be a module-level function or a partial.
+
+    ``client`` (a ``distributed.Client``) runs the reports on that Dask cluster instead of
+    local workers (``workers`` is then the cluster's): same files, index and resume. The
+    workers write the reports, so ``out_dir`` must be a folder they all see at this path.
+
+    Before any report, every output folder must be writable and the disk must have room
+    for the batch; a full disk mid-batch stops it, with the index of what was done.
     """
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
-    out = Path(out_dir)
+    out = Path(out_dir) if client is None else Path(out_dir).resolve()
     job_list = list(jobs)
     wanted = check_formats(formats)
     if "pdf" in wanted:
         pdf_support()
     _check_unique(job_list)
-    out.mkdir(parents=True, exist_ok=True)
+    _check_folders(out, job_list)
+    _clean_leftovers(out, job_list, wanted)
     manifest = _Manifest(out)
     fingerprint = _Fingerprinter(wanted)
     prints = [fingerprint(job) for job in job_list]
