@@ -25,6 +25,8 @@ from jxkit.scoring import score
 from jxkit.widgets import Session, Workbench
 
 P001_REVIEW = {"I02": "950", "I03": "480", "I04": "95", "I05": "好"}
+#: The review of P001_REVIEW loses points on I02 (1.5) and I04 (6): each needs its 扣分理由.
+P001_REASONS = {"I02": "签到表核减 50 人次", "I04": "合格率按考核表核定"}
 
 
 @pytest.fixture
@@ -48,6 +50,13 @@ def total(wb: Workbench) -> str:
 def type_in(wb: Workbench, values: dict[str, str]) -> None:
     for iid, v in values.items():
         wb.score_panel.rows[iid].input.value = v
+
+
+def review_p001(wb: Workbench) -> None:
+    """The full P-001 review with a reason for each deduction: ready to save."""
+    type_in(wb, P001_REVIEW)
+    for iid, why in P001_REASONS.items():
+        wb.score_panel.rows[iid].note.value = why
 
 
 # ----------------------------------------------------------------------------- pick
@@ -101,6 +110,8 @@ def test_scores_update_as_the_assessor_types(mini: Path) -> None:
     assert "完成值应为数字" in row.message.value and "jx-msg-invalid" in row.message.value
     assert "1 项无效" in wb.total.value
     row.input.value = "950"
+    assert "写明扣分理由" in row.message.value  # a deduction in the review round
+    row.note.value = "签到表核减 50 人次"
     assert row.message.value == ""
     assert "28.5" in row.score.value and "扣 1.5" in row.score.value
     assert "完成率 95.0%" in row.score.value
@@ -116,16 +127,16 @@ def test_scores_update_as_the_assessor_types(mini: Path) -> None:
 
 def test_total_equals_jxkit_score_after_save(mini: Path) -> None:
     wb = opened(mini)
-    type_in(wb, P001_REVIEW)
+    review_p001(wb)
     wb.score_panel.rows["I03"].note.value = "人均成本按决算核定"
     shown = total(wb)
     wb.save_button.click()
-    assert "已保存 5 处修改（新增 4 行" in wb.save_status.value
+    assert "已保存 7 处修改（新增 4 行" in wb.save_status.value
     result = score(load_dataset(mini), "review").project("P-001", "review")
     assert f"{result['total']:.2f}" == shown
     assert total(wb) == shown and wb.session.edits == {}
-    log = pd.read_csv(mini / "changelog.csv", dtype=str, keep_default_na=False)
-    assert set(log["user"]) == {"张三"} and len(log) == 5
+    log = pd.read_csv(mini / "修改记录.csv", dtype=str, keep_default_na=False)
+    assert set(log["修改人"]) == {"张三"} and len(log) == 7
     assert "83.00" in wb.pick.table.value and "90.50" in wb.pick.table.value
 
 
@@ -138,12 +149,20 @@ def test_workbook_dataset(mini: Path, tmp_path: Path) -> None:
             )
     wb = opened(book, round="oops")
     assert "录入轮次应为" in wb.notice.value and wb.round.value == "review"
-    type_in(wb, P001_REVIEW)
+    review_p001(wb)
     wb.save_button.click()
     assert "到 mini.xlsx" in wb.save_status.value
     result = score(load_dataset(book), "review").project("P-001", "review")
     assert f"{result['total']:.2f}" == total(wb) == "90.50"
-    assert pd.read_excel(book, sheet_name="changelog")["new"].tolist() == ["950", "480", "95", "好"]
+    log = pd.read_excel(book, sheet_name="修改记录", dtype=str)
+    assert log["新值"].tolist() == [
+        "950",
+        "签到表核减 50 人次",
+        "480",
+        "95",
+        "合格率按考核表核定",
+        "好",
+    ]
 
 
 def test_copy_self_values_into_blanks(mini: Path) -> None:
@@ -199,7 +218,8 @@ def test_incomplete_round_is_held_in_the_draft(mini: Path) -> None:
     wb.score_panel.rows["I02"].input.value = "950"
     before = (mini / "evaluations.csv").read_bytes()
     wb.save_button.click()
-    assert "P-001（复核）：3 项未填写" in wb.save_status.value
+    assert "P-001（复核）：未填写：培训人次" not in wb.save_status.value
+    assert "P-001（复核）：未填写：人均培训成本、培训合格率、学员满意度" in wb.save_status.value
     assert (mini / "evaluations.csv").read_bytes() == before
     assert draft_path(mini, "张三").exists()
 
@@ -213,23 +233,119 @@ def test_draft_survives_a_restart_and_goes_after_saving(mini: Path) -> None:
     assert "已从草稿恢复 2 项未保存的修改" in again.notice.value
     assert again.score_panel.rows["I03"].input.value == "480"
     type_in(again, {"I04": "95", "I05": "好"})
+    for iid, why in P001_REASONS.items():
+        again.score_panel.rows[iid].note.value = why
     again.save_button.click()
     assert not draft.exists()
 
 
-def test_conflict_is_refused_then_reload_and_save(mini: Path) -> None:
+def test_others_rows_are_kept_when_mine_are_saved(mini: Path) -> None:
     wb = opened(mini)
-    type_in(wb, P001_REVIEW)
+    review_p001(wb)
     file = mini / "evaluations.csv"
     file.write_text(file.read_text(encoding="utf-8") + "P-002,J01,self,,预算执行表,\n", "utf-8")
-    wb.save_button.click()
-    assert "在载入后已被修改" in wb.save_status.value and "jx-note-error" in wb.save_status.value
-    assert "review" not in file.read_text(encoding="utf-8").split("P-003,K03,review")[1]
-    wb.reload_button.click()
-    assert total(wb) == "90.50"  # unsaved edits kept across the reload
-    wb.save_button.click()
+    wb.save_button.click()  # no cell both changed: mine are written, theirs kept and listed
     text = file.read_text(encoding="utf-8")
     assert "P-002,J01,self,,预算执行表," in text and "P-001,I05,review,好" in text
+    assert "他人保存了 1 处修改" in wb.save_status.value and "预算执行表" in wb.save_status.value
+
+
+def edit_on_disk(path: Path, old: str, new: str) -> None:
+    file = path / "evaluations.csv"
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_cell_both_changed_is_a_conflict_until_the_reviewer_chooses(mini: Path) -> None:
+    """The issue's scenario: 7 saved, I type 10, someone writes 8; nothing silent."""
+    wb = opened(mini, "P-003")
+    wb.score_panel.rows["K02"].input.value = "4500"
+    wb.score_panel.rows["K02"].note.value = "按台账核定"
+    edit_on_disk(mini, "P-003,K02,review,4000", "P-003,K02,review,4200")
+    before = (mini / "evaluations.csv").read_bytes()
+    wb.save_button.click()
+    assert (mini / "evaluations.csv").read_bytes() == before  # nothing written
+    assert "1 处单元格您和他人都改过" in wb.save_status.value
+    line = wb.conflict_box.children[1]
+    assert "P-003" in line.children[0].value and "“4200”" in line.children[0].value
+    assert "“4500”" in line.children[0].value
+    wb.reload_button.click()  # a reload does not hide it either
+    assert len(wb.session.conflicts) == 1 and wb.score_panel.rows["K02"].input.value == "4500"
+    wb.save_button.click()
+    assert (mini / "evaluations.csv").read_bytes() == before
+    wb.conflict_box.children[1].children[1].click()  # 保留我的
+    assert wb.conflict_box.children == ()
+    wb.save_button.click()
+    log = pd.read_csv(mini / "修改记录.csv", dtype=str, keep_default_na=False)
+    assert log[["原值", "新值"]].values.tolist()[0] == ["4200", "4500"]  # the value seen
+
+
+def test_taking_theirs_settles_a_conflict(mini: Path) -> None:
+    wb = opened(mini, "P-003")
+    wb.score_panel.rows["K02"].input.value = "4500"
+    edit_on_disk(mini, "P-003,K02,review,4000", "P-003,K02,review,4200")
+    wb.reload_button.click()
+    wb.conflict_box.children[1].children[2].click()  # 采用他人的
+    assert wb.score_panel.rows["K02"].input.value == "4200" and wb.session.edits == {}
+
+
+def test_a_cell_only_others_changed_is_taken_and_shown(mini: Path) -> None:
+    wb = opened(mini, "P-003")
+    wb.score_panel.rows["K03"].note.value = "按台账"  # my edit on the same row, another cell
+    edit_on_disk(mini, "P-003,K03,review,10,,", "P-003,K03,review,12,,")
+    wb.reload_button.click()
+    row = wb.score_panel.rows["K03"]
+    assert row.input.value == "12" and row.note.value == "按台账"
+    assert "他人已修改：实际完成值 10 → 12" in row.message.value
+    assert "他人保存了 1 处修改" in wb.save_status.value
+
+
+def test_two_workbenches_never_revert_each_other(mini: Path) -> None:
+    one, two = opened(mini, "P-003"), opened(mini, "P-003")
+    two.user.value = "李四"
+    one.score_panel.rows["K02"].input.value = "4100"
+    one.score_panel.rows["K02"].note.value = "按台账核定"
+    one.save_button.click()
+    two.score_panel.rows["K03"].input.value = "11"
+    two.score_panel.rows["K03"].note.value = "多出 1 场，见台账"
+    two.save_button.click()  # saves K03 only: one's 4100 stays
+    ev = load_dataset(mini).evaluations.set_index(["project_id", "indicator_id", "round"])
+    assert ev.at[("P-003", "K02", "review"), "actual"] == "4100"
+    assert ev.at[("P-003", "K03", "review"), "actual"] == "11"
+    assert two.score_panel.rows["K02"].input.value == "4100"  # shown after its save
+    one.reload_button.click()
+    assert one.score_panel.rows["K03"].input.value == "11"
+    assert "他人保存了 2 处修改" in one.save_status.value and "10 → 11" in one.save_status.value
+
+
+def test_name_round_and_draft_survive_a_restart(mini: Path) -> None:
+    wb = Workbench(mini)
+    wb.user.value = "王评价"
+    wb.round.value = "self"
+    wb.pick.project.value = "P-001"
+    wb.pick.open_button.click()
+    wb.score_panel.rows["I02"].input.value = "910"
+    again = Workbench(mini)  # the kernel restarted: the notebook runs again with no name
+    assert again.user.value == "王评价" and again.round.value == "self"
+    assert again.project_id == "P-001" and again.score_panel.rows["I02"].input.value == "910"
+    again.save_button.click()
+    log = pd.read_csv(mini / "修改记录.csv", dtype=str, keep_default_na=False)
+    assert log["修改人"].tolist() == ["王评价"]
+
+
+def test_implausible_values_need_a_reason(mini: Path) -> None:
+    wb = opened(mini)
+    review_p001(wb)
+    row = wb.score_panel.rows["I04"]  # 培训合格率, unit %
+    row.note.value = ""
+    row.input.value = "120"
+    assert "百分比 120 超过 100%" in row.message.value
+    wb.save_button.click()
+    assert "需说明理由：培训合格率（百分比 120 超过 100%）" in wb.save_status.value
+    row.note.value = "含补考合格人数，已核实"
+    wb.save_button.click()
+    assert "已保存" in wb.save_status.value
 
 
 def test_self_round_by_switch(mini: Path) -> None:

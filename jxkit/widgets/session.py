@@ -2,27 +2,50 @@
 
 The workbench's widgets only show and forward; everything they show comes from here, so
 it can be tested (and scripted) without a browser. Edits are kept as wanted values per
-(project, indicator, round); an edit equal to the file is no edit. Every edit is written
-to the draft at once, so a kernel restart loses nothing.
+(project, indicator, round), each with its base: the values shown when the edit began.
+Save and reload merge base, disk and mine cell by cell (:mod:`jxkit.dataset.merge`): cells
+only others changed are taken from disk and listed, cells both changed are conflicts the
+reviewer settles (:meth:`Session.resolve`) before anything is written. Every edit is
+written to the draft at once, and the reviewer's name and round to a settings file, so a
+kernel restart loses nothing.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from ..catalogue import category_name, level_name
 from ..dataset import Dataset
-from ..dataset.drafts import draft_path, read_draft, write_draft
-from ..dataset.writeback import Edit, SaveResult, Stamp, load_for_edit, save_evaluations
+from ..dataset.drafts import (
+    draft_path,
+    read_draft,
+    read_state,
+    state_path,
+    write_draft,
+    write_state,
+)
+from ..dataset.journal import recover
+from ..dataset.merge import Conflict, merge_cell
+from ..dataset.writeback import (
+    FIELDS,
+    ConflictError,
+    Edit,
+    SaveResult,
+    Stamp,
+    evaluations_file,
+    load_for_edit,
+    save_evaluations,
+)
 from ..errors import DataError, JxkitError, ScoringError
 from ..files import resolve_dataset
 from ..labels import ROUND_NAMES
 from ..policy import Policy, default_policy, load_policy
 from ..scoring import score
+from .checks import WorkbenchSettings, concerns
 from .live import EMPTY, LiveScore, ProjectScorer, Values
 
 __all__ = ["SaveReport", "Session", "default_user"]
@@ -58,10 +81,34 @@ def default_user() -> str:
 
 @dataclass
 class SaveReport:
-    """A save: what was written, and the project rounds held back (in the draft) and why."""
+    """A save: what was written, the project rounds held back (in the draft) and why, and
+    the conflicts that stopped it (nothing is written while there are any)."""
 
     result: SaveResult | None
     held: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OtherChange:
+    """A cell someone else changed on disk since this session last read it."""
+
+    key: Key
+    field: str
+    old: str
+    new: str
+
+
+def _fields(v: Values) -> dict[str, str]:
+    return {"actual": v.actual, "evidence": v.evidence, "note": v.note}
+
+
+def _triple(v: Values) -> tuple[str, str, str]:
+    return (v.actual, v.evidence, v.note)
+
+
+def _same(a: Values, b: Values) -> bool:
+    return all(x.strip() == y.strip() for x, y in zip(_triple(a), _triple(b), strict=True))
 
 
 class Session:
@@ -69,7 +116,8 @@ class Session:
 
     Args:
         dataset: CSV folder or .xlsx workbook (relative paths as the report notebooks read them).
-        user: Name for the change log and the draft file (default: the OS account).
+        user: Name for the change log and the draft file (default: the name last typed
+            by this OS account on this dataset, else the account name).
         policy: Policy file path, a loaded :class:`~jxkit.policy.Policy`, or None for the default.
     """
 
@@ -85,13 +133,23 @@ class Session:
             self.policy = policy
         else:
             self.policy = load_policy(policy) if policy else default_policy()
-        self.user = user or default_user()
+        self.settings = WorkbenchSettings.of(self.policy)
+        self.state_file = state_path(self.path, default_user())
+        self.state = read_state(self.state_file)
+        self.user = user or self.state.user or default_user()
         self.draft_file = draft_path(self.path, self.user)
         self.notices: list[str] = []
         self.edits: dict[Key, Values] = {}
+        self.bases: dict[Key, Values] = {}
+        self.conflicts: dict[tuple[Key, str], Conflict] = {}
+        self.others: list[OtherChange] = []
         self.sample_ids: set[str] | None = None
+        recovered = recover(evaluations_file(self.path).parent)
+        if recovered:
+            self.notices.append(recovered)
         self._load()
         self._restore_draft()
+        self.remember(user=self.user)
 
     # ------------------------------------------------------------------ loading
 
@@ -151,24 +209,88 @@ class Session:
         if draft is None:
             return
         for e in draft.edits:
+            base = self.originals.get(e.key, EMPTY) if e.base is None else Values(*e.base)
+            self.bases[e.key] = base
             self._put(e.key, Values(e.actual, e.evidence, e.note))
+        self._merge()
         n = len(self.edits)
         if n:
             note = f"已从草稿恢复 {n} 项未保存的修改（最后编辑于 {draft.updated}），请核对后保存。"
             if draft.base_sha256 != self.stamp.sha256:
-                note += "注意：草稿之后数据集文件已被修改过。"
+                note += "草稿之后数据集文件已被他人修改过，已逐格合并。"
             self.notices.append(note)
         self._write_draft()
 
-    def reload(self) -> None:
-        """Read the dataset again (e.g. after a conflict); unsaved edits are kept."""
-        edits = dict(self.edits)
+    def reload(self, mine: set[tuple[Key, str]] | None = None) -> None:
+        """Read the dataset again and merge it with the unsaved edits, cell by cell.
+
+        Cells others changed meanwhile are listed in :attr:`others` (``mine``: cells this
+        session has just saved itself, not to be listed); cells both changed go to
+        :attr:`conflicts`.
+        """
+        before = self.originals
         self.notices = []
         self._load()
-        self.edits = {}
-        for key, v in edits.items():
-            self._put(key, v)
+        self.others = [
+            OtherChange(key, f, old, new)
+            for key in sorted(before.keys() | self.originals.keys())
+            for f, old, new in zip(
+                FIELDS,
+                _fields(before.get(key, EMPTY)).values(),
+                _fields(self.originals.get(key, EMPTY)).values(),
+                strict=True,
+            )
+            if old.strip() != new.strip() and (key, f) not in (mine or set())
+        ]
+        self._merge()
         self._write_draft()
+
+    def _merge(self) -> None:
+        """Merge each unsaved edit with the values now loaded (the disk), field by field."""
+        self.conflicts = {}
+        for key in list(self.edits):
+            mine, base = _fields(self.edits[key]), _fields(self.bases[key])
+            disk = _fields(self.originals.get(key, EMPTY))
+            for f in FIELDS:
+                outcome = merge_cell(base[f], disk[f], mine[f])
+                if outcome == "conflict":
+                    self.conflicts[(key, f)] = Conflict(*key, f, base[f], disk[f], mine[f])
+                elif outcome != "mine":  # taken from disk, now seen: it is the new base
+                    mine[f] = base[f] = disk[f]
+            self.bases[key] = Values(**base)
+            self._put(key, Values(**mine))
+
+    def resolve(self, key: Key, field: str, keep: str) -> None:
+        """Settle a conflict: ``keep`` "mine" (write mine over theirs) or "theirs" (take disk)."""
+        c = self.conflicts.pop((key, field))
+        self.bases[key] = replace(self.bases[key], **{field: c.disk})
+        if keep == "theirs":
+            self.edits[key] = replace(self.edits[key], **{field: c.disk})
+        self._put(key, self.edits[key])
+        self._write_draft()
+
+    def remember(self, **changes: str) -> None:
+        """Keep the reviewer's name, round or project for the next start (a kernel restart)."""
+        state = replace(self.state, **changes)
+        if state != self.state:
+            self.state = state
+            write_state(self.state_file, state)
+
+    def set_user(self, user: str) -> None:
+        """Change the reviewer: the log's name, and the draft moves to that reviewer's file."""
+        user = user.strip()
+        if not user or user == self.user:
+            return
+        old = self.draft_file
+        self.user, self.draft_file = user, draft_path(self.path, user)
+        self._write_draft()
+        if old != self.draft_file:
+            old.unlink(missing_ok=True)
+        self.remember(user=user)
+
+    def changed_on_disk(self) -> bool:
+        """True when someone saved the dataset since it was loaded (then reload to see it)."""
+        return self.stamp.changed()
 
     # ------------------------------------------------------------------ values
 
@@ -221,24 +343,71 @@ class Session:
             self._write_draft()
 
     def _put(self, key: Key, v: Values) -> None:
-        o = self.originals.get(key, EMPTY)
-        same = all(
-            a.strip() == b.strip()
-            for a, b in ((v.actual, o.actual), (v.evidence, o.evidence), (v.note, o.note))
-        )
-        if same:
+        base = self.bases.setdefault(key, self.originals.get(key, EMPTY))
+        if _same(v, base) and not any(k == key for k, _ in self.conflicts):
             self.edits.pop(key, None)
+            self.bases.pop(key, None)
         else:
             self.edits[key] = v
 
     def discard(self, project_id: str | None = None) -> None:
         """Drop unsaved edits (of one project, or all)."""
-        self.edits = {k: v for k, v in self.edits.items() if project_id not in (None, k[0])}
+        keep = [k for k in self.edits if project_id not in (None, k[0])]
+        self.edits = {k: self.edits[k] for k in keep}
+        self.bases = {k: self.bases[k] for k in keep}
+        self.conflicts = {k: c for k, c in self.conflicts.items() if k[0] in self.edits}
         self._write_draft()
 
     def pending(self) -> list[Edit]:
-        """Unsaved edits as write-back edits (also what the draft holds)."""
-        return [Edit(p, i, r, v.actual, v.evidence, v.note) for (p, i, r), v in self.edits.items()]
+        """Unsaved edits as write-back edits with their bases (also what the draft holds)."""
+        return [
+            Edit(p, i, r, v.actual, v.evidence, v.note, base=_triple(self.bases[(p, i, r)]))
+            for (p, i, r), v in self.edits.items()
+        ]
+
+    def concerns(
+        self, project_id: str, round: str, live: LiveScore | None = None
+    ) -> dict[str, str]:
+        """Edited indicators whose value needs a reason before saving (see :mod:`.checks`)."""
+        live = live or self.live(project_id, round)
+        edited = {i for p, i, r in self.edits if (p, r) == (project_id, round)}
+        out = {}
+        for ind in self.scorer(project_id).indicators:
+            iid = ind.indicator_id
+            if iid in edited:
+                why = concerns(
+                    ind,
+                    self.value(project_id, iid, round),
+                    live.indicators[iid],
+                    round,
+                    self.settings,
+                )
+                if why:
+                    out[iid] = why
+        return out
+
+    def hold_reasons(self, project_id: str, round: str) -> list[str]:
+        """Why a project round cannot be saved yet, naming each indicator (empty: it can)."""
+        live = self.live(project_id, round)
+        names = {i.indicator_id: i.name for i in self.scorer(project_id).indicators}
+        out = []
+        for status, what in (("missing", "未填写"), ("invalid", "无效")):
+            items = [
+                names[i] + (f"（{s.message}）" if status == "invalid" and s.message else "")
+                for i, s in live.indicators.items()
+                if s.status == status
+            ]
+            if items:
+                out.append(f"{what}：" + "、".join(items))
+        if not out and not live.complete:
+            out.append(live.error or "无法计算总分")
+        explain = self.concerns(project_id, round, live)
+        if explain:
+            out.append(
+                "需说明理由："
+                + "、".join(f"{names[i]}（{w.split('，')[0]}）" for i, w in explain.items())
+            )
+        return out
 
     def pending_rounds(self) -> set[tuple[str, str]]:
         """(project, round) pairs with unsaved edits: the unit a save checks and writes."""
@@ -258,34 +427,46 @@ class Session:
 
         A round saved half-filled would make ``jxkit score`` fail for the whole dataset,
         so a project round is saved only when all its values are valid, or when all are
-        empty (which removes the round).
+        empty (which removes the round). Nothing is written while a conflict is unsettled;
+        a conflict found at the save itself (someone saved meanwhile) is merged in the same
+        way, and listed.
         """
+        if user:
+            self.set_user(user)
+        if self.conflicts:
+            return SaveReport(None, conflicts=list(self.conflicts.values()))
         ready: list[Edit] = []
         held: list[str] = []
         for pid, r in sorted(self.pending_rounds()):
-            live = self.live(pid, r)
             cleared = all(v.blank() for v in self.values(pid, r).values())
-            if live.complete or cleared:
+            reasons = [] if cleared else self.hold_reasons(pid, r)
+            if not reasons:
                 ready += [e for e in self.pending() if (e.project_id, e.round) == (pid, r)]
-                continue
-            what = []
-            if live.count("missing"):
-                what.append(f"{live.count('missing')} 项未填写")
-            if live.count("invalid"):
-                what.append(f"{live.count('invalid')} 项无效")
-            reason = "、".join(what) or live.error
-            held.append(f"{pid}（{ROUND_NAMES[r]}）：{reason}")
+            else:
+                held.append(f"{pid}（{ROUND_NAMES[r]}）：" + "；".join(reasons))
         if not ready:
             return SaveReport(None, held)
-        result = save_evaluations(
-            self.dataset, ready, stamp=self.stamp, user=(user or self.user).strip()
-        )
-        saved = {e.key for e in ready}
-        remaining = {k: v for k, v in self.edits.items() if k not in saved}
-        self.edits = remaining
-        self._write_draft()
         try:
+            result = save_evaluations(
+                self.dataset,
+                ready,
+                stamp=self.stamp,
+                user=self.user,
+                timezone=self.settings.timezone,
+            )
+        except ConflictError as exc:
+            if not exc.conflicts:
+                raise
             self.reload()
+            return SaveReport(None, held, list(self.conflicts.values()))
+        mine = {
+            (e.key, f)
+            for e in ready
+            for f, new, old in zip(FIELDS, e.values().values(), e.base or ("",) * 3, strict=True)
+            if new.strip() != old.strip()
+        }
+        try:
+            self.reload(mine)
         except JxkitError as exc:  # saved, but the file no longer loads: say so plainly
             self.notices.append(f"已保存，但重新载入数据集时出错：{exc}")
         return SaveReport(result, held)

@@ -80,6 +80,12 @@ table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
 .jx-msg-missing { color: #9ca3af; font-size: 12px; }
 .jx-msg-ok { color: #6b7280; font-size: 12px; }
 .jx-msg-flag { color: #b45309; font-size: 12px; }
+.jx-msg-confirm { color: #9a3412; font-size: 12px; font-weight: 600; }
+.jx-msg-theirs { color: #1d4ed8; font-size: 12px; }
+.jx-row.jx-theirs { box-shadow: inset 3px 0 0 #3b82f6; }
+.jx-conflicts { margin: 4px 0; }
+.jx-conflict-head { font-weight: 600; color: #b91c1c; }
+.jx-conflict { gap: 8px; padding: 4px 8px; background: #fef2f2; border-radius: 4px; margin: 2px 0; }
 .jx-score-value { font-size: 15px; font-weight: 600; }
 .jx-lost { color: #b91c1c; font-size: 12px; }
 .jx-panel { padding: 6px 2px; }

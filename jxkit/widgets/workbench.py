@@ -16,6 +16,8 @@ import ipywidgets as w
 
 from ..catalogue import FALSE_WORDS, TRUE_WORDS
 from ..compare import VERDICT_OK, VERDICT_POOR, read_sample_ids
+from ..dataset.merge import Conflict
+from ..dataset.schema import TABLES
 from ..errors import JxkitError
 from ..labels import ROUND_NAMES
 from ..policy import Policy
@@ -33,6 +35,7 @@ PICK, SCORE, COMPARE, SAMPLE, REPORT = range(5)
 HEAD = ("指标与评分方法", "指标值", "自评", "录入值", "得分", "佐证材料与备注")
 
 Change = Callable[[str, dict[str, str]], None]
+_FIELD_NAMES = {c.name: c.zh for c in TABLES["evaluations"].columns}
 
 
 def _html(value: str = "", css: str = "") -> w.HTML:
@@ -145,8 +148,12 @@ class IndicatorRow(w.GridBox):
             got = f'<div class="jx-small">得 {num(score.score)} 分</div>'
         _set(self.reference, f"<div>{shown}</div>{got}")
 
-    def show(self, s: IndicatorScore, edited: bool) -> None:
-        """The live score with why points were lost; a problem with the value beside the field."""
+    def show(self, s: IndicatorScore, edited: bool, concern: str = "", theirs: str = "") -> None:
+        """The live score with why points were lost; a problem with the value beside the field.
+
+        ``concern`` is what the reviewer must explain before saving; ``theirs`` says what
+        another reviewer changed on disk in this row since it was last shown.
+        """
         parts = []
         if s.status == "na":
             parts.append('<span class="jx-muted">不适用</span>')
@@ -162,11 +169,17 @@ class IndicatorRow(w.GridBox):
         _set(self.score, "".join(parts))
         problem = s.message if s.status in {"invalid", "missing"} else ""
         css = "jx-msg-invalid" if s.status == "invalid" else "jx-msg-missing"
-        _set(self.message, f'<div class="{css}">{esc(problem)}</div>' if problem else "")
-        if edited:
-            self.add_class("jx-edited")
-        else:
-            self.remove_class("jx-edited")
+        msg = f'<div class="{css}">{esc(problem)}</div>' if problem else ""
+        if concern:
+            msg += f'<div class="jx-msg-confirm">⚠ {esc(concern)}</div>'
+        if theirs:
+            msg += f'<div class="jx-msg-theirs">他人已修改：{esc(theirs)}</div>'
+        _set(self.message, msg)
+        for css, on in (("jx-edited", edited), ("jx-theirs", bool(theirs))):
+            if on:
+                self.add_class(css)
+            else:
+                self.remove_class(css)
 
     def fill(self, text: str) -> None:
         """Enter ``text`` as the value, as if typed (used to copy self values)."""
@@ -177,6 +190,14 @@ class IndicatorRow(w.GridBox):
             if options is not None and text not in {v for _, v in options}:
                 self.input.options = [*options, (f"{text}（不在可选范围内）", text)]
             self.input.value = text
+
+
+def close_tree(widget: w.Widget) -> None:
+    """Close a widget and everything inside it: a closed box does not close its children,
+    and each open widget stays in the kernel and the browser (opening projects got slower)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
 
 
 def _set(widget: w.HTML, value: str) -> None:
@@ -221,6 +242,8 @@ class ScorePanel(w.VBox):
     ) -> None:
         """Build the rows of a project; values are what is entered now in the round edited."""
         self.facts.value = facts
+        for row in self.rows.values():
+            close_tree(row)
         self.rows = {
             i.indicator_id: IndicatorRow(i, values[i.indicator_id], self.on_change)
             for i in indicators
@@ -241,9 +264,18 @@ class ScorePanel(w.VBox):
             if not row.actual and not row.na.value:
                 row.fill(self.self_values[iid].actual)
 
-    def show(self, live: LiveScore, edited: set[str], total: str) -> None:
+    def show(
+        self,
+        live: LiveScore,
+        edited: set[str],
+        total: str,
+        concerns: dict[str, str],
+        theirs: dict[str, str],
+    ) -> None:
         for iid, row in self.rows.items():
-            row.show(live.indicators[iid], iid in edited)
+            row.show(
+                live.indicators[iid], iid in edited, concerns.get(iid, ""), theirs.get(iid, "")
+            )
         _set(self.footer, total)
 
 
@@ -404,8 +436,9 @@ class Workbench(w.VBox):
 
     Args:
         dataset: CSV folder or .xlsx workbook.
-        round: Round entered: "review" (复核, default) or "self" (自评); a switch changes it.
-        user: Name written to the change log (default: the OS account).
+        round: Round entered: "review" (复核) or "self" (自评); a switch changes it
+            (default: the round last used, else 复核).
+        user: Name written to the change log (default: the name last typed, else the OS account).
         sample_dir: Optional sample folder (with manifest.json): its projects can be filtered.
         policy: Optional policy file (grade bands, red light, review threshold).
         reports_dir: Where reports go (default: 评价报告 beside the dataset).
@@ -415,7 +448,7 @@ class Workbench(w.VBox):
         self,
         dataset: str | os.PathLike[str],
         *,
-        round: str = "review",
+        round: str = "",
         user: str | None = None,
         sample_dir: str | os.PathLike[str] = "",
         policy: str | os.PathLike[str] | None = None,
@@ -435,9 +468,9 @@ class Workbench(w.VBox):
         )
         self.reload_button.add_class("jx-reload")
         self.reload_button.on_click(guarded(self.show_error, lambda _: self.reload()))
-        self._round = round if round in ROUND_NAMES else "review"
+        self._round = round
         self._start()
-        if round not in ROUND_NAMES:
+        if round and round not in ROUND_NAMES:
             self.show_error(
                 JxkitError(
                     f"录入轮次应为 review（复核）或 self（自评），而不是“{round}”；现按复核录入。"
@@ -449,6 +482,9 @@ class Workbench(w.VBox):
         dataset, user, policy = self._args
         try:
             self.session = Session(dataset, user=user, policy=policy)
+            remembered = self.session.state.round
+            if self._round not in ROUND_NAMES:
+                self._round = remembered if remembered in ROUND_NAMES else "review"
         except JxkitError as exc:
             self.children = [
                 self.style_sheet,
@@ -485,12 +521,15 @@ class Workbench(w.VBox):
             layout={"width": "150px"},
         )
         self.user.add_class("jx-user")
+        self.user.observe(guarded(self.show_error, lambda _: s.set_user(self.user.value)), "value")
         self.save_button = w.Button(
             description="保存", button_style="success", icon="save", layout={"width": "90px"}
         )
         self.save_button.add_class("jx-save")
         self.pending = _html(css="jx-pending")
         self.save_status = _html(css="jx-save-status")
+        self.conflict_box = w.VBox()
+        self.conflict_box.add_class("jx-conflicts")
         bar = w.HBox(
             [self.current, self.total, self.round, self.user, self.save_button, self.reload_button]
         )
@@ -515,6 +554,7 @@ class Workbench(w.VBox):
             bar,
             self.pending,
             self.save_status,
+            self.conflict_box,
             self.tabs,
         ]
         if self.sample_dir:
@@ -524,6 +564,10 @@ class Workbench(w.VBox):
                 self.session.notices.append(str(exc))
         self._show_notices()
         self._show_pending()
+        self._show_conflicts()
+        last = s.state.project_id
+        if last and last in set(s.project_ids()) and s.pending_rounds():
+            self.open_project(last)
 
     # ------------------------------------------------------------------ actions
 
@@ -549,6 +593,12 @@ class Workbench(w.VBox):
         )
         if switch_tab:
             self.tabs.selected_index = SCORE
+        s.remember(project_id=project_id)
+        if s.changed_on_disk():
+            self.notice.value = note(
+                "warn",
+                "数据集已被他人保存过新的修改：请点击“重新载入”查看（您未保存的修改会逐格合并）。",
+            )
         self._update()
 
     def _changed(self, indicator_id: str, fields: dict[str, str]) -> None:
@@ -566,7 +616,12 @@ class Workbench(w.VBox):
         live = s.live(pid, r)
         edited = {i for p, i, rr in s.edits if p == pid and rr == r}
         total = self._total_html(live)
-        self.score_panel.show(live, edited, total)
+        theirs: dict[str, str] = {}
+        for c in s.others:
+            if (c.key[0], c.key[2]) == (pid, r):
+                change = f"{_FIELD_NAMES[c.field]} {c.old or '（空）'} → {c.new or '（空）'}"
+                theirs[c.key[1]] = "；".join(x for x in (theirs.get(c.key[1]), change) if x)
+        self.score_panel.show(live, edited, total, s.concerns(pid, r, live), theirs)
         _set(self.total, total)
         if self.tabs.selected_index == COMPARE:
             self._show_compare()
@@ -622,6 +677,7 @@ class Workbench(w.VBox):
             self._show_compare()
 
     def _round_changed(self) -> None:
+        self.session.remember(round=self.round.value)
         if self.project_id is not None:
             self.open_project(self.project_id, switch_tab=False)
 
@@ -630,10 +686,18 @@ class Workbench(w.VBox):
         s = self.session
         try:
             report = s.save(self.user.value)
-        except JxkitError as exc:  # a conflict, or a file that cannot be written
+        except JxkitError as exc:  # a file that cannot be written
             self.save_status.value = error_html(exc)
             return
         parts = []
+        if report.conflicts:
+            parts.append(
+                note(
+                    "error",
+                    f"未保存：{len(report.conflicts)} 处单元格您和他人都改过，且改得不同；"
+                    "请在下方逐项选择保留哪一个，然后再点“保存”。本次没有写入任何内容。",
+                )
+            )
         res = report.result
         if res is not None and res.changes:
             rows = "、".join(
@@ -656,12 +720,12 @@ class Workbench(w.VBox):
             parts.append(
                 note(
                     "warn",
-                    "以下项目的录入尚不完整，暂未保存（已保留在草稿中，填完后再保存）："
-                    f"<ul>{items}</ul>",
+                    f"以下项目暂未保存（已保留在草稿中，按提示补全后再保存）：<ul>{items}</ul>",
                 )
             )
+        parts += self._others_note()
         self.save_status.value = "".join(parts)
-        self._after_reload(rebuild=False)
+        self._after_reload(rebuild=bool(report.conflicts or s.others))
 
     def reload(self) -> None:
         """Read the dataset from disk again, keeping unsaved edits."""
@@ -669,7 +733,10 @@ class Workbench(w.VBox):
             self._start()
             return
         self.session.reload()
-        self.save_status.value = note("info", "已重新载入数据集。")
+        others = self._others_note()
+        self.save_status.value = "".join(others) or note(
+            "info", "已重新载入数据集，他人没有新的修改。"
+        )
         self._after_reload()
 
     def discard(self) -> None:
@@ -681,6 +748,7 @@ class Workbench(w.VBox):
     def _after_reload(self, rebuild: bool = True) -> None:
         """Show the reloaded dataset; after a save the rows already show the saved values."""
         self._show_notices()
+        self._show_conflicts()
         self.pick.refresh(options=True)
         if self.project_id is not None and rebuild:
             self.open_project(self.project_id, switch_tab=False)
@@ -705,6 +773,73 @@ class Workbench(w.VBox):
     def _sampled(self, ids: set[str]) -> None:
         self.session.sample_ids = ids
         self.pick.refresh()
+
+    # ------------------------------------------------------------------ merging
+
+    def _name(self, project_id: str, indicator_id: str) -> str:
+        ind = {i.indicator_id: i for i in self.session.scorer(project_id).indicators}
+        return ind[indicator_id].name if indicator_id in ind else indicator_id
+
+    def _others_note(self) -> list[str]:
+        """Cells others changed since the last load, by project and indicator (taken from disk)."""
+        others = self.session.others
+        if not others:
+            return []
+        items = "".join(
+            f"<li>{esc(c.key[0])}（{ROUND_NAMES[c.key[2]]}）{esc(self._name(c.key[0], c.key[1]))} "
+            f"{_FIELD_NAMES[c.field]}：{esc(c.old) or '（空）'} → {esc(c.new) or '（空）'}</li>"
+            for c in others[:20]
+        )
+        more = f"<li>……共 {len(others)} 处</li>" if len(others) > 20 else ""
+        return [
+            note(
+                "info",
+                f"他人保存了 {len(others)} 处修改，已从数据集载入（您未改过这些单元格）：<ul>{items}{more}</ul>",
+            )
+        ]
+
+    def _show_conflicts(self) -> None:
+        """One line per conflicting cell with both values and a choice; closed ones are freed."""
+        for child in self.conflict_box.children:
+            close_tree(child)
+        lines: list[w.Widget] = []
+        for c in self.session.conflicts.values():
+            lines.append(self._conflict_line(c))
+        if lines:
+            head = _html(
+                '<div class="jx-conflict-head">与他人的修改冲突（逐项选择后再保存）：</div>'
+            )
+            lines.insert(0, head)
+        self.conflict_box.children = lines
+
+    def _conflict_line(self, c: Conflict) -> w.HBox:
+        key = (c.project_id, c.indicator_id, c.round)
+        text = _html(
+            f"<b>{esc(c.project_id)}</b>（{ROUND_NAMES[c.round]}）"
+            f"{esc(self._name(c.project_id, c.indicator_id))} · {_FIELD_NAMES[c.field]}："
+            f"载入时 “{esc(c.base) or '（空）'}”，他人改为 <b>“{esc(c.disk) or '（空）'}”</b>，"
+            f"您改为 <b>“{esc(c.mine) or '（空）'}”</b>"
+        )
+        mine = w.Button(description=f"保留我的 {c.mine or '（空）'}"[:24], layout={"width": "auto"})
+        mine.add_class("jx-keep-mine")
+        theirs = w.Button(
+            description=f"采用他人的 {c.disk or '（空）'}"[:24], layout={"width": "auto"}
+        )
+        theirs.add_class("jx-take-theirs")
+        mine.on_click(guarded(self.show_error, lambda _: self._resolve(key, c.field, "mine")))
+        theirs.on_click(guarded(self.show_error, lambda _: self._resolve(key, c.field, "theirs")))
+        line = w.HBox([text, mine, theirs], layout={"align_items": "center"})
+        line.add_class("jx-conflict")
+        line.add_class(f"jx-conflict-{css_id(c.indicator_id)}")
+        return line
+
+    def _resolve(self, key: tuple[str, str, str], field: str, keep: str) -> None:
+        self.session.resolve(key, field, keep)
+        self._show_conflicts()
+        if not self.session.conflicts:
+            self.save_status.value = note("info", "冲突已全部处理，请点击“保存”。")
+        if self.project_id is not None:
+            self.open_project(self.project_id, switch_tab=False)
 
     # ------------------------------------------------------------------ messages
 
