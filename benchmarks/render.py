@@ -164,8 +164,7 @@ def scale(args: argparse.Namespace, scratch: Path) -> None:
 
     dataset = scratch / "synth"
     subprocess.run(
-        [str(BIN / "jxkit"), "synth", "--projects", str(args.scale), "--seed", "18"]
-        + ["--out", str(dataset)],
+        [BIN / "jxkit", "synth", "--projects", str(args.scale), "--seed", "18", "--out", dataset],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -221,7 +220,9 @@ def compare(args: argparse.Namespace, scratch: Path) -> None:
     print(f"数据集：{dataset}；项目报告 {len(jobs)} 份")
     runs: list[tuple[str, float, float]] = []
     seconds = cli_loop(jobs, scratch / "cli")
-    runs.append(("papermill + nbconvert 命令行，串行", seconds, cell_seconds(scratch / "cli", jobs)))
+    runs.append(
+        ("papermill + nbconvert 命令行，串行", seconds, cell_seconds(scratch / "cli", jobs))
+    )
     for workers in sorted({1, args.workers}):
         out = scratch / f"workers-{workers}"
         seconds = jxkit_render(dataset, jobs, out, workers)
@@ -233,7 +234,9 @@ def compare(args: argparse.Namespace, scratch: Path) -> None:
     n = len(jobs)
     loop = runs[0][1] / n
     print()
-    print(f"{'方式':<36}{'总用时(秒)':>10}{'每份(秒)':>10}{'单元格(秒)':>11}{'每分钟':>8}{'倍数':>7}")
+    print(
+        f"{'方式':<36}{'总用时(秒)':>10}{'每份(秒)':>10}{'单元格(秒)':>11}{'每分钟':>8}{'倍数':>7}"
+    )
     for label, total, cells in runs:
         each = total / n
         line = f"{label:<36}{total:>12.1f}{each:>12.3f}{cells:>12.3f}{60 / each:>10.0f}"

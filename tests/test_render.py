@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -386,3 +387,45 @@ def test_pdf_on_request(batch: tuple[Path, object], tmp_path: Path) -> None:
     out, _ = batch
     pdf = write_pdf(read(out, "project/P2.html"), tmp_path / "P2.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# --- on a Dask cluster --------------------------------------------------------------------------
+
+
+def test_import_does_not_load_distributed() -> None:
+    code = "import sys, jxkit.render, jxkit.render.batch, jxkit.cli.render; print('distributed' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_dask_cluster_same_outputs_index_resume_and_isolation(
+    batch: tuple[Path, object], csv: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    local, _ = batch
+    jobs = [
+        job("00123", csv, project_id="00123", project_name=EVIL, rc_probe=True),
+        job("P2", csv, project_id="P2", project_name="第二个项目"),
+        job("bad-data", csv, fail="jxkit"),
+        job("crash", csv, fail="crash"),
+    ]
+    out = tmp_path / "shared"
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        result = render_batch(jobs, out, client=client, progress=False)
+        status = {r.job.key: r.status for r in result.results}
+        assert status == {"00123": "ok", "P2": "ok", "bad-data": "failed", "crash": "failed"}
+        errors = {r.job.key: r.error for r in result.failed}
+        assert errors["bad-data"] == DATA_ERROR
+        assert "SIGKILL" in errors["crash"]  # the report's process, not the Dask worker
+        for name in ("project/00123.html", "project/P2.html"):
+            assert comparable(read(out, name)) == comparable(read(local, name))
+        index = read(out, "index.html")
+        assert 'href="project/00123.html"' in index and DATA_ERROR.split(":")[0] in index
+        again = render_batch(jobs, out, client=client, progress=False, resume=True)
+        assert [r.status for r in again.results] == ["skipped", "skipped", "failed", "failed"]
+        assert len(client.scheduler_info()["workers"]) == 2  # no worker was lost
