@@ -58,10 +58,12 @@ def read_csv_text(
     Returns the frame and the encoding that worked. Text columns are Arrow-backed
     strings: read in parallel and typed per distinct value later, they keep a million-row
     table fast; files Arrow's reader refuses (ragged rows, repeated headers) go through
-    pandas' reader, whose messages users get.
+    pandas' reader, whose messages are put in the user's terms. Rows are numbered as
+    Excel shows the file: a blank line is a row there, so rows after it count it.
     """
-    last: Exception | None = None
     for encoding in ENCODINGS:
+        if encoding == "gb18030":
+            _refuse_broken_utf8(path)  # UTF-8 with a GBK line would read as nonsense
         fast = _read_csv_arrow(path, encoding, keep)
         if fast is not None:
             return fast, encoding
@@ -74,16 +76,132 @@ def read_csv_text(
                 skipinitialspace=False,
                 usecols=(lambda h: keep(str(h).strip())) if keep else None,
             )
-            return frame, encoding
-        except UnicodeDecodeError as exc:
-            last = exc
+        except UnicodeDecodeError:
+            continue
         except pd.errors.EmptyDataError:
             return pd.DataFrame(), encoding
         except pd.errors.ParserError as exc:
-            raise DataError([Problem(path.name, f"不是可读的 CSV 文件：{exc}")]) from None
-    raise DataError(
-        [Problem(path.name, f"无法识别文件编码（已尝试 UTF-8 与 GBK/GB18030）：{last}")]
+            raise DataError([_parser_problem(path.name, str(exc))]) from None
+        if _scan(path)[1]:
+            rows = _record_rows(path, encoding)
+            if len(rows) == len(frame):
+                frame[ROW] = rows
+                frame.attrs["rows_numbered"] = True
+        return frame, encoding
+    raise DataError([_encoding_problem(path)])
+
+
+_SAVE_AS_UTF8 = "请在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）”后重试"
+
+
+def _encoding_problem(path: Path) -> Problem:
+    """Why a file is neither UTF-8 nor GBK, with the row where it goes wrong."""
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:200].count(b"\x00") > 20:
+        return Problem(
+            path.name, f"是 UTF-16 编码（Excel 的“Unicode 文本”）而不是 CSV：{_SAVE_AS_UTF8}"
+        )
+    errors = []
+    for encoding in ENCODINGS:
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            errors.append(exc)
+    for error in errors:
+        if _cut_off(error, data):
+            return _truncated(path, data, error)
+    return Problem(
+        path.name,
+        "这一行有既不是 UTF-8 也不是 GBK 的字节，文件可能已损坏：请在 Excel 中核对这一行，"
+        + _SAVE_AS_UTF8,
+        _line_of(data, errors[0].start) if errors else None,
     )
+
+
+def _cut_off(exc: UnicodeDecodeError, data: bytes) -> bool:
+    """True when the only thing wrong is an incomplete last character (a file cut short)."""
+    return exc.end >= len(data) and exc.start >= len(data) - 3
+
+
+def _truncated(path: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    return Problem(
+        path.name,
+        "文件在这一行中途截断（最后一个字符不完整）：文件可能没有完整复制、下载或保存，"
+        "请重新导出或复制后重试",
+        _line_of(data, exc.start),
+    )
+
+
+def _line_of(data: bytes, at: int) -> int:
+    """The line (as Excel numbers rows: the first is 1) holding byte ``at``."""
+    return data.count(b"\n", 0, at) + 1
+
+
+def _refuse_broken_utf8(path: Path) -> None:
+    """Refuse a UTF-8 file cut short or with some lines in GBK (two files pasted together).
+
+    Read as GB18030 such a file gives nonsense in every UTF-8 line instead of an error;
+    it is told apart from a GBK file by the many Chinese characters that are valid UTF-8.
+    """
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text.encode("utf-8")) - len(text) - 2 * bad  # extra bytes of real characters
+    if not bad or good <= 2 * bad:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if _cut_off(exc, data):
+            raise DataError([_truncated(path, data, exc)]) from None
+        row = _line_of(data, exc.start)
+        lines = data.splitlines()
+        line = lines[row - 1] if row - 1 < len(lines) else b""
+        try:
+            what = f"是 GBK 编码（“{line.decode('gb18030')[:30]}”），其余各行是 UTF-8"
+        except UnicodeDecodeError:
+            what = "有不是 UTF-8 的字节，其余各行是 UTF-8"
+        message = (
+            f"这一行{what}：文件混用了两种编码（常见于把两个文件拼在一起）。"
+            "请用记事本或 Excel 核对这一行，把整个文件存为一种编码（CSV UTF-8）后重试"
+        )
+        raise DataError([Problem(path.name, message, row)]) from None
+
+
+_PARSER_MESSAGES = (
+    (
+        re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)"),
+        lambda m: (
+            int(m[2]),
+            f"这一行有 {m[3]} 个值，而表头只有 {m[1]} 列：是否多了逗号？"
+            "含逗号的值须用英文双引号括起来，或删去多余的逗号",
+        ),
+    ),
+    (
+        re.compile(r"EOF inside string starting at row (\d+)"),
+        lambda m: (
+            int(m[1]) + 1,
+            '从这一行开始的英文双引号没有配对，一直到文件末尾：请检查这一行的引号（值中的引号须写成两个 ""）',
+        ),
+    ),
+)
+
+
+def _parser_problem(name: str, message: str) -> Problem:
+    """pandas' parser error as the user reads it: the row and what to fix."""
+    for pattern, explain in _PARSER_MESSAGES:
+        m = pattern.search(message)
+        if m:
+            row, text = explain(m)
+            return Problem(name, text, row)
+    return Problem(name, f"不是可读的 CSV 文件（{message}）：请在 Excel 中打开并另存为 CSV UTF-8")
+
+
+def _record_rows(path: Path, encoding: str) -> np.ndarray:
+    """Excel's row number of each data record of a file that holds blank lines."""
+    text = path.read_text(encoding=encoding)
+    records = csv.reader(io.StringIO(text, newline=""))
+    return np.array([n for n, record in enumerate(records, 1) if record][1:], dtype=np.int64)
 
 
 #: Arrow-backed text, pandas' own string dtype (cells are never missing: "" when empty).
@@ -105,6 +223,9 @@ def _read_csv_arrow(
             or ROW in header
         ):
             return None
+        quote, blank = _scan(path)
+        if quote and blank:  # a quoted value may span lines: pandas' reader counts records
+            return None
         table = pa_csv.read_csv(
             path,
             read_options=pa_csv.ReadOptions(
@@ -112,7 +233,7 @@ def _read_csv_arrow(
             ),
             # a value can hold a line break only inside quotes; without any quote in the
             # file Arrow may split it at any line break, which reads it twice as fast
-            parse_options=pa_csv.ParseOptions(newlines_in_values=_has_quote(path)),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=quote),
             convert_options=pa_csv.ConvertOptions(
                 column_types={c: pa.large_string() for c in header},
                 include_columns=[c for c in header if keep is None or keep(c.strip())],
@@ -124,8 +245,12 @@ def _read_csv_arrow(
         return None  # e.g. lines ended by CR alone (Excel for Mac): pandas reads those
     # the row number goes in before pandas sees the table: adding a column to the frame
     # afterwards costs more than the whole conversion
-    rows = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
-    table = table.append_column(ROW, rows)
+    numbers = _line_rows(path, table.num_rows) if blank else None
+    if blank and numbers is None:
+        return None
+    if numbers is None:
+        numbers = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    table = table.append_column(ROW, pa.array(numbers))
     frame = table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
     frame.attrs["rows_numbered"] = True
     return frame
@@ -134,12 +259,35 @@ def _read_csv_arrow(
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}
 
 
-def _has_quote(path: Path) -> bool:
-    """True when the file holds a double quote (a byte no UTF-8 or GB18030 character uses)."""
+def _scan(path: Path) -> tuple[bool, bool]:
+    """Whether the file holds a double quote (a byte no UTF-8 or GB18030 character uses)
+    and whether it holds a blank line (a row in Excel, which shifts the rows after it)."""
     if path.stat().st_size == 0:
-        return False
+        return False, False
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b'"') >= 0
+        quote = data.find(b'"') >= 0
+        blank = any(data.find(b) >= 0 for b in (b"\n\n", b"\n\r\n", b"\r\r"))
+        return quote, blank
+
+
+def _line_rows(path: Path, count: int) -> np.ndarray | None:
+    """Excel's row number of each data line of a file with blank lines and no quotes.
+
+    Found with numpy over the bytes (no Python per line); None if the count does not
+    match what the reader read.
+    """
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        data = np.frombuffer(m, dtype=np.uint8)
+        breaks = np.flatnonzero(data == 10)
+        starts = np.concatenate([[0], breaks + 1])
+        ends = np.concatenate([breaks, [len(data)]])
+        length = ends - starts
+        cr = np.zeros(len(length), dtype=bool)
+        filled = length > 0
+        cr[filled] = data[ends[filled] - 1] == 13
+        del data  # the mmap closes only once no array looks at it
+    rows = np.flatnonzero(length - cr > 0)[1:] + 1
+    return rows.astype(np.int64) if len(rows) == count else None
 
 
 _NOT_A_WORKBOOK = (
