@@ -10,6 +10,8 @@ engine as projects. The values of most indicators are computed from the dataset:
 - ex-ante assessment of new major projects (ex_ante_assessment), monitoring of the
   year's projects (monitoring_coverage) and red monitoring lights with a stated reason at
   every red date (warning_handling);
+- 绩效目标编制质量 (target_quality) from the target review of the year's projects
+  (:meth:`jxkit.targets.TargetReview.quality`);
 - self-evaluation quality: the share of the union's re-evaluated projects whose
   self-evaluation was poor (the policy's review thresholds);
 - unit-level self-evaluation done, where the policy requires it of the union's level;
@@ -43,6 +45,7 @@ from .policy import Policy, default_policy
 from .results import continuations, final_scores
 from .rounding import round_half_up
 from .scoring import ScoreResult, score
+from .targets import review_targets
 from .unit_eval import score_view
 
 __all__ = ["COMPUTED", "Assessment", "assess"]
@@ -210,6 +213,14 @@ def self_evaluation_quality(inp: _Inputs) -> pd.DataFrame:
     )
 
 
+def target_quality(inp: _Inputs) -> pd.DataFrame:
+    q = review_targets(inp.dataset, inp.year, policy=inp.policy).quality(inp.policy)
+    q = q.reindex(inp.units)
+    return inp.frame(
+        q["value"].fillna(NA).to_numpy(), q["basis"].fillna("没有申报目标的项目").to_numpy()
+    )
+
+
 def unit_self_evaluation(inp: _Inputs) -> pd.DataFrame:
     if _none(inp, "unit_evaluations"):
         return _absent(inp, "单位评价")
@@ -277,6 +288,7 @@ def red_light_funded(inp: _Inputs) -> pd.DataFrame:
 COMPUTED: dict[str, Callable[[_Inputs], pd.DataFrame]] = {
     "target_coverage": target_coverage,
     "target_approval": target_approval,
+    "target_quality": target_quality,
     "ex_ante_assessment": ex_ante_assessment,
     "monitoring_coverage": monitoring_coverage,
     "warning_handling": warning_handling,

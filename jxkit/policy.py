@@ -32,6 +32,7 @@ __all__ = [
     "Light",
     "MonitoringPolicy",
     "Policy",
+    "TargetsPolicy",
     "band",
     "default_policy",
     "load_policy",
@@ -128,6 +129,31 @@ class AssessPolicy:
 
 
 @dataclass(frozen=True)
+class TargetsPolicy:
+    """Target review: points per review aspect, the deduction per finding of each check,
+    the thresholds of the checks, the result bands with their consequence, and the labels
+    the management assessment's 绩效目标编制质量 takes from a unit's average."""
+
+    aspects: dict[str, float]
+    deductions: dict[str, float]
+    min_quantitative_share: float
+    satisfaction: tuple[float, float]
+    high_factor: float
+    budget_change: float
+    grades: Bands
+    actions: dict[str, str]
+    quality_labels: dict[str, str]
+
+    def grade(self, totals: np.ndarray) -> np.ndarray:
+        """Review results for totals by half-open bands.
+
+        >>> default_policy().targets.grade(np.array([90.0, 89.99, 60.0, 59.99])).tolist()
+        ['优', '良', '中', '差']
+        """
+        return band(totals, self.grades)
+
+
+@dataclass(frozen=True)
 class CoverageRule:
     since: int
     levels: tuple[str, ...]
@@ -150,6 +176,7 @@ class Policy:
     exante: ExantePolicy
     monitoring: MonitoringPolicy
     assess: AssessPolicy
+    targets: TargetsPolicy
     results: dict[str, tuple[str, float]] = field(default_factory=dict)
     #: qualitative results of imported forms and their share of points (``forms.grade_levels``)
     form_levels: dict[str, float] = field(default_factory=dict)
@@ -309,6 +336,7 @@ def _parse(raw: dict[str, Any], source: str) -> Policy:
         exante=_exante(_section(raw, "exante", bad), bad, number),
         monitoring=_monitoring(_section(raw, "monitoring", bad), bad, number),
         assess=_assess(_section(raw, "assess", bad), bad),
+        targets=_targets(_section(raw, "targets", bad), bad, number),
         form_levels=_form_levels(_section(raw, "forms", bad), bad),
         source=source,
         raw=raw,
@@ -498,3 +526,76 @@ def _form_levels(section: dict[str, Any], bad: Bad) -> dict[str, float]:
             continue
         out[str(word).strip()] = float(share)
     return out
+
+
+def _targets(section: dict[str, Any], bad: Bad, number: Number) -> TargetsPolicy:
+    from .targets import ASPECTS, CHECKS
+
+    where = "targets"
+
+    def mapping(key: str) -> dict[str, Any]:
+        value = section.get(key)
+        if not isinstance(value, dict) or not value:
+            bad(f"{where}.{key}", f"{where}.{key} 应为一组“名称: 值”")
+            return {}
+        return {str(k): v for k, v in value.items()}
+
+    aspects = {
+        k: number({k: v}, k, 0, f"{where}.aspects.{k}") for k, v in mapping("aspects").items()
+    }
+    if aspects and abs(sum(aspects.values()) - 100) > 1e-9:
+        bad(
+            f"{where}.aspects",
+            f"{where}.aspects 的分值合计应为 100，而不是 {sum(aspects.values()):g}",
+        )
+    deductions = {
+        k: number({k: v}, k, 0, f"{where}.deductions.{k}") for k, v in mapping("deductions").items()
+    }
+    for name, known, what in (
+        ("aspects", ASPECTS, "审核要点"),
+        ("deductions", tuple(CHECKS), "检查项"),
+    ):
+        wrong = [k for k in (aspects if name == "aspects" else deductions) if k not in known]
+        if wrong:
+            bad(
+                f"{where}.{name}",
+                f"{where}.{name} 中的 {'、'.join(wrong)} 不是{what}（可选：{'、'.join(known)}）",
+            )
+    if any(v < 0 for v in deductions.values()):
+        bad(f"{where}.deductions", f"{where}.deductions 的扣分不能为负数")
+    share = number(section, "min_quantitative_share", 0, f"{where}.min_quantitative_share")
+    if not 0 <= share <= 1:
+        bad(
+            f"{where}.min_quantitative_share",
+            f"{where}.min_quantitative_share 应在 0 与 1 之间（如 0.6）",
+        )
+    sat = section.get("satisfaction")
+    sat = sat if isinstance(sat, dict) else {}
+    low = number(sat, "min", 80, f"{where}.satisfaction.min")
+    high = number(sat, "max", 100, f"{where}.satisfaction.max")
+    if low > high:
+        bad(f"{where}.satisfaction", f"{where}.satisfaction 的 min 不能大于 max")
+    factor = number(section, "high_factor", 1.5, f"{where}.high_factor")
+    if factor < 1:
+        bad(f"{where}.high_factor", f"{where}.high_factor 应不小于 1（如 1.5 即 150%）")
+    change = number(section, "budget_change", 0.2, f"{where}.budget_change")
+    if change < 0:
+        bad(f"{where}.budget_change", f"{where}.budget_change 不能为负数")
+    grades = _bands(section.get("grades"), "grade", f"{where}.grades", bad, number)
+    given = section.get("grades")
+    items = given if isinstance(given, list) else []
+    actions = {
+        str(i["grade"]): str(i.get("action", ""))
+        for i in items
+        if isinstance(i, dict) and "grade" in i
+    }
+    labels = {str(k): str(v) for k, v in mapping("quality_labels").items()}
+    missing = [g for g, _ in grades if g not in labels]
+    if missing:
+        bad(
+            f"{where}.quality_labels",
+            f"{where}.quality_labels 缺少等级 {'、'.join(missing)} 对应的“绩效目标编制质量”评价",
+        )
+    return TargetsPolicy(
+        aspects, deductions, share, (low, high), factor, change, grades, actions, labels
+    )

@@ -137,7 +137,11 @@ def test_shipped_framework_computes_what_the_data_allow(folder: Path) -> None:
         "不适用",
         "数据集中没有事前评估表",
     ]
-    assert v.loc[("U1", "target_quality"), "source"] == "无数据"
+    # 绩效目标编制质量 from the target review (one 100-point indicator per project): 完整性 0
+    # (six dimensions missing), 相关性 15 (not a framework leaf), 可行性 20; 适当性 30, but A21
+    # 15 (偏高 against A20's 50, budget −33% with the target unchanged) and B21 25 (偏高):
+    # U1 averages (50 + 60 + 65 + 65) / 4 = 60 → 中 → 一般
+    assert v.loc[("U1", "target_quality"), ["value", "source"]].tolist() == ["一般", "数据计算"]
 
 
 def test_monitoring_inputs(folder: Path) -> None:

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "jxkit.cli.sampling",
     "jxkit.cli.report",
     "jxkit.cli.process",
+    "jxkit.cli.targets",
     "jxkit.cli.workbench",
     "jxkit.cli.forms",
 )
