@@ -234,3 +234,77 @@ def test_recheck_of_clean_forms_finds_only_what_is_there(tmp_path: Path) -> None
     sheets = pd.read_excel(tmp_path / "复核.xlsx", sheet_name=None)
     assert list(sheets) == ["复核发现", "指标复核", "项目复核"]
     assert "自评得分" in sheets["指标复核"].columns
+
+
+DEMO = Path(__file__).parent.parent / "sample_data" / "demo"
+#: The demo's rules the form's notation carries (boolean comes back as grade: 是 100%, 否 0%;
+#: grade only with the default levels 好/较好/一般/差, which the policy's forms levels hold).
+CARRIED = {"ratio", "inverse", "equal_zero", "execution_rate", "boolean", "grade"}
+
+
+def test_round_trip_of_the_demo(tmp_path: Path) -> None:
+    from jxkit.forms.write import NOT_CARRIED
+    from jxkit.scoring import score
+
+    assert main(["forms", str(DEMO), "--out", str(tmp_path / "forms")]) == 0
+    assert main(["import", str(tmp_path / "forms"), "--out", str(tmp_path / "back")]) == 0
+    demo, back = load_dataset(DEMO), load_dataset(tmp_path / "back")
+    before = score(demo, "self", skip_invalid=True)
+    after = score(back, "self")
+    assert len(after.projects) == len(before.projects) == 50
+    p0 = demo.projects.set_index("project_id").loc[sorted(back.projects["project_id"])]
+    p1 = back.projects.set_index("project_id").sort_index()
+    for col in ("name", "year", "budget", "spent"):
+        assert p0[col].tolist() == p1[col].tolist(), col
+    names = demo.units.set_index("unit_id")["name"]
+    back_names = back.units.set_index("unit_id")["name"]
+    assert names[p0["unit_id"]].tolist() == back_names[p1["unit_id"]].tolist()
+    b0 = before.indicators.set_index(["project_id", "name"])
+    b1 = after.indicators.set_index(["project_id", "name"])
+    assert len(b0) == len(b1)
+    b1 = b1.loc[b0.index]
+    assert b0["level1"].tolist() == b1["level1"].tolist()
+    assert b0["level2"].tolist() == b1["level2"].tolist()
+    assert b0["points"].tolist() == b1["points"].tolist()
+    expected_rule = b0["rule"].map(lambda r: NOT_CARRIED.get(r, "grade" if r == "boolean" else r))
+    assert expected_rule.tolist() == b1["rule"].tolist()
+    # numbers in one unit on both sides: 100 万人次 comes back as 1000000 人次
+    numeric = b0["rule"].isin(["ratio", "inverse", "equal_zero"])
+    for (key, r0), r1 in zip(b0[numeric].iterrows(), b1[numeric].itertuples(), strict=True):
+        q = parse_value(f"{r0['target']}{r0['unit_of_measure']}")
+        assert (q.number, q.unit) == (float(r1.target), r1.unit_of_measure), key  # type: ignore[union-attr]
+        if r0["actual"] == "不适用":
+            assert r1.actual == "不适用", key
+            continue
+        a = parse_value(f"{r0['actual']}{r0['unit_of_measure']}")
+        assert a.number == float(r1.actual), key  # type: ignore[union-attr]
+    carried = b0["rule"].isin(list(CARRIED)) & ~(
+        (b0["rule"] == "grade") & (b0["params"].astype(str) != "")
+    )
+    assert carried.sum() > 700
+    assert (b0.loc[carried, "score"].round(6) == b1.loc[carried, "score"].round(6)).all()
+    # totals: the published 总分 is jxkit's; re-scored, equal wherever the rules not carried
+    # (bands, interval, deduction, custom levels) happen to give the same scores
+    pub = back.table("published")
+    published = pub[pub["indicator_id"] == ""].set_index("project_id")["score"]
+    t0 = before.projects.set_index("project_id")["total"]
+    assert (published.sort_index() == t0.sort_index()).all()
+    same = (b0["score"].round(6) == b1["score"].round(6)).groupby(level=0).all()
+    t1 = after.projects.set_index("project_id")["total"]
+    kept = same[same].index
+    assert len(kept) >= 10
+    assert (t0[kept] == t1[kept]).all()
+
+
+def test_forms_review_round_and_one_file(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "review"
+    assert main(["forms", str(DEMO), "--out", str(out), "--round", "review", "--one-file"]) == 0
+    (book,) = list(out.iterdir())
+    wb = load_workbook(book)
+    ws = wb.worksheets[0]
+    assert ws["J13"].value == "复核完成值" and ws["K13"].value == "复核得分"
+    assert ws.print_title_rows == "$13:$13" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.page_setup.fitToWidth == 1
+    assert main(["forms", str(DEMO), "--out", str(tmp_path / "x"), "--only", "NOPE"]) == 2

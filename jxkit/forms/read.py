@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..catalogue import NA_WORDS
 from ..errors import DataError, Problem
 from ..text import stripped
 from .layout import Grid, Layout, cell_name, find_layout, label_text
@@ -378,9 +379,11 @@ def _row(
         return None
     actual_text = text.get("actual", "")
     actual = parse_value(actual_text)
-    score = (
-        s.number(at.get("score"), f"指标“{name}”的得分", required=False) if "score" in at else None
-    )
+    # 不适用: removed from the total as the framework says; no value to read or score
+    not_applicable = actual_text.lower() in NA_WORDS
+    score = None
+    if "score" in at and not (not_applicable and text.get("score", "").lower() in NA_WORDS):
+        score = s.number(at["score"], f"指标“{name}”的得分", required=False)
     cells = {
         label: cell_name(*at[k])
         for k, label in (
@@ -393,34 +396,21 @@ def _row(
         )
         if k in at
     }
-    rule, params, value = "", "", ""
-    if "预算执行率" in name:
-        rule = "execution_rate"
-    elif target.qualitative:
-        rule = "grade"
-        known = {target.text: 1.0, **levels}
-        if actual_text and actual_text not in known:
+    rule = "execution_rate" if "预算执行率" in name else _rule_of(target)
+    params, value = "", actual_text
+    if rule == "grade":
+        known = {**levels, target.text: 1.0}  # the target's own words meet it
+        if actual_text and not not_applicable and actual_text not in known:
             s.bad(
                 at.get("actual"),
                 f"定性指标“{name}”的实际完成值",
-                f"不是可识别的定性结果：应为年度指标值原文“{target.text}”或 {'、'.join(levels)} 之一（字样与得分比例见政策参数文件 forms.grade_levels）",
+                f"不是可识别的定性结果：应为年度指标值原文“{target.text}”或 {'、'.join(levels)} 之一"
+                "（字样与得分比例见政策参数文件 forms.grade_levels）",
             )
         params = json.dumps({"levels": known}, ensure_ascii=False)
-        value = actual_text
-    else:
-        assert target.number is not None
-        if target.number == 0 and target.sign in {"=", "≤", ""}:
-            rule = "equal_zero"
-        elif target.sign in {"≤", "<"}:
-            rule = "inverse"
-        elif target.number <= 0:
-            s.bad(
-                at["target"],
-                f"指标“{name}”的年度指标值",
-                "正向指标的指标值须为正数，才能计算完成率",
-            )
-        else:
-            rule = "ratio"
+    elif not rule:
+        s.bad(at["target"], f"指标“{name}”的年度指标值", "正向指标的指标值须为正数，才能计算完成率")
+    elif rule != "execution_rate" and not not_applicable:
         value = _actual_number(s, at.get("actual"), name, actual, target)
     if len(s.problems) > before:
         return None
@@ -442,6 +432,21 @@ def _row(
         "",
         cells,
     )
+
+
+def _rule_of(target: Quantity) -> str:
+    """The rule a target's notation means: ≥ = > numbers ratio, ≤ < inverse, =0 ≤0 equal_zero.
+
+    "" for a positive-direction target of 0 or less, which no completion ratio can score.
+    """
+    if target.qualitative:
+        return "grade"
+    assert target.number is not None
+    if target.number == 0 and target.sign in {"=", "≤", ""}:
+        return "equal_zero"
+    if target.sign in {"≤", "<"}:
+        return "inverse"
+    return "ratio" if target.number > 0 else ""
 
 
 def _actual_number(
