@@ -15,6 +15,7 @@ written as they are: ``bands`` is written ``≥`` target, ``inverse_linear`` ``�
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,7 @@ NOT_CARRIED = {
     "deduction": "equal_zero",
 }
 FONT = "宋体"
-_WIDTHS = {"A": 9, "B": 13, "C": 13, "D": 22, "E": 13, "F": 13, "G": 8, "H": 8, "I": 22}
+_WIDTHS = {"A": 10, "B": 14, "C": 13, "D": 24, "E": 13, "F": 13, "G": 8, "H": 8, "I": 24}
 _REVIEW_WIDTHS = {"J": 13, "K": 8}
 
 
@@ -232,7 +233,7 @@ def put_form(
         put(f"{col}6", text, font=bold)
     exec_row = rows["self"][rows["self"]["rule"] == "execution_rate"]
     budget, spent = head["budget"] / 1e4, head["spent"] / 1e4
-    money = "#,##0.00####"
+    money = "#,##0.00"  # shown as forms show it; the cell keeps the exact amount
     put("B7", "年度资金总额")
     put("C7", budget, fmt=money)
     put("D7", budget, fmt=money)
@@ -313,8 +314,10 @@ def put_form(
             cell.border = border
             if cell.font != bold and cell.font.name != FONT:
                 cell.font = body
-    for col, width in (_WIDTHS | (_REVIEW_WIDTHS if review else {})).items():
+    widths = _WIDTHS | (_REVIEW_WIDTHS if review else {})
+    for col, width in widths.items():
         ws.column_dimensions[col].width = width
+    _fit_heights(ws, 3, end, widths)
     ws.row_dimensions[1].height = 30
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if review else "portrait"
@@ -327,13 +330,39 @@ def put_form(
     ws.print_options.horizontalCentered = True
 
 
+def _fit_heights(ws: Worksheet, first: int, last: int, widths: dict[str, float]) -> None:
+    """Row heights that show wrapped text whole (LibreOffice and Excel do not grow rows that
+    a file gives no height): lines = text width / cell width, a CJK character ~1.8 units."""
+    from openpyxl.utils import get_column_letter
+
+    spans: dict[str, float] = {}
+    tall: set[str] = set()
+    for rng in ws.merged_cells.ranges:
+        cols = range(rng.min_col, rng.max_col + 1)
+        spans[rng.start_cell.coordinate] = sum(widths.get(get_column_letter(c), 8) for c in cols)
+        if rng.max_row > rng.min_row:
+            tall.add(rng.start_cell.coordinate)
+    for r in range(first, last + 1):
+        lines = 1
+        for cell in ws[r]:
+            if not isinstance(cell.value, str) or cell.coordinate in tall:
+                continue  # numbers are short and formatted; tall merged cells have room
+            width = spans.get(cell.coordinate, widths.get(cell.column_letter, 8))
+            units = sum(1.8 if ord(ch) > 0x2E7F else 1.0 for ch in cell.value)
+            lines = max(lines, math.ceil(units / max(width - 1, 1)))
+        ws.row_dimensions[r].height = 15 * lines + 2
+
+
 def _merge_runs(ws: Worksheet, values: list[Any], col: str, first: int, text: Any) -> None:
     """Write each run of equal values once, merged down over its rows."""
+    from openpyxl.styles import Alignment
+
     start = 0
     for i in range(1, len(values) + 1):
         if i == len(values) or values[i] != values[start]:
             cell = ws[f"{col}{first + start}"]
             cell.value = text(values[start])
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             if i - start > 1:
                 ws.merge_cells(f"{col}{first + start}:{col}{first + i - 1}")
             start = i
