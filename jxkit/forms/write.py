@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -330,7 +331,7 @@ def put_form(
     ws.print_options.horizontalCentered = True
 
 
-def _fit_heights(ws: Worksheet, first: int, last: int, widths: dict[str, float]) -> None:
+def _fit_heights(ws: Worksheet, first: int, last: int, widths: Mapping[str, float]) -> None:
     """Row heights that show wrapped text whole (LibreOffice and Excel do not grow rows that
     a file gives no height): lines = text width / cell width, a CJK character ~1.8 units."""
     from openpyxl.utils import get_column_letter
