@@ -308,3 +308,28 @@ def test_forms_review_round_and_one_file(tmp_path: Path) -> None:
     assert ws.print_title_rows == "$13:$13" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws.page_setup.fitToWidth == 1
     assert main(["forms", str(DEMO), "--out", str(tmp_path / "x"), "--only", "NOPE"]) == 2
+
+
+def test_xls_is_refused_with_advice_and_the_rest_import(tmp_path: Path) -> None:
+    old = tmp_path / "旧表.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0 not a workbook openpyxl reads")
+    r = read_forms([old, FORMS / "split.xlsx"], LEVELS)
+    assert r.failed == [("旧表.xls", "")]
+    assert "另存为 .xlsx" in r.problems[0].message
+    assert [f.name for f in r.forms] == ["工会干部培训项目"]
+
+
+def test_reading_in_two_processes_gives_the_same_forms_and_problems() -> None:
+    one, two = read_forms([FORMS], LEVELS), read_forms([FORMS], LEVELS, jobs=2)
+    assert [(f.file, f.sheet, f.project_id) for f in two.forms] == [
+        (f.file, f.sheet, f.project_id) for f in one.forms
+    ]
+    assert list(map(str, two.problems)) == list(map(str, one.problems))
+
+
+def test_a_workbook_with_no_form_is_an_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "空.xlsx")
+    assert main(["import", str(tmp_path / "空.xlsx"), "--out", str(tmp_path / "ds")]) == 2
+    assert "没有找到项目支出绩效自评表" in capsys.readouterr().err

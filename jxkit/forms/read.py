@@ -154,10 +154,14 @@ class _Sheet:
         return value
 
 
-def stable_id(prefix: str, *parts: object) -> str:
-    """An id derived from names, the same in every run: ``DW`` + 8 hex digits of SHA-1."""
+def stable_id(prefix: str, *parts: object, digits: int = 8) -> str:
+    """An id derived from names, the same in every run: ``prefix`` + hex digits of SHA-1.
+
+    >>> stable_id("DW", "浙江省总工会")
+    'DW7A22E63E'
+    """
     digest = hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()
-    return f"{prefix}{digest[: 10 if prefix == 'ZP' else 8].upper()}"
+    return f"{prefix}{digest[:digits].upper()}"
 
 
 def read_sheet(
@@ -182,6 +186,8 @@ def read_sheet(
         for k, label in (("name", "项目名称"), ("unit", "实施单位"), ("department", "主管部门"))
         if k in layout.head
     }
+    if layout.year_at is not None:
+        cells["年度"] = cell_name(*layout.year_at)
     rows: list[FormRow] = []
     budget, spent = _budget(s, layout, rows, cells)
     rows += _indicator_rows(s, layout, levels)
@@ -195,7 +201,7 @@ def read_sheet(
         cells |= {k: cell_name(*v) for k, v in (("总分分值", at_p), ("总分", at_s)) if v}
     if s.problems or layout.year is None:
         return s.problems
-    project_id = head["code"] or stable_id("ZP", layout.year, unit, head["name"])
+    project_id = head["code"] or stable_id("ZP", layout.year, unit, head["name"], digits=10)
     return Form(
         file,
         sheet,
@@ -253,22 +259,22 @@ def _budget(
         }
         rows.append(
             FormRow(
-                EXEC_RATE_ID,
-                "预算执行",
-                "预算执行率",
-                "预算执行率",
-                "execution_rate",
-                "100",
-                "%",
-                "",
-                "",
-                "",
-                points,
-                score,
-                "",
-                "",
-                rate,
-                row_cells,
+                indicator_id=EXEC_RATE_ID,
+                level1="预算执行",
+                level2="预算执行率",
+                name="预算执行率",
+                rule="execution_rate",
+                target="100",
+                unit_of_measure="%",
+                params="",
+                actual="",
+                note="",
+                points=points,
+                score=score,
+                target_text="",
+                actual_text="",
+                rate_text=rate,
+                cells=row_cells,
             )
         )
     money = [None if v is None else round(v * scale, 2) for v in (budget, spent)]
@@ -294,7 +300,7 @@ def _indicator_rows(s: _Sheet, layout: Layout, levels: Mapping[str, float]) -> l
         at = {k: (r, c) for k, c in cols.items()}
         text = {k: s.text(v) for k, v in at.items()}
         if text.get("level1"):
-            level1 = text["level1"]
+            level1, level2 = text["level1"], ""  # a new 一级 starts its own 二级 cells
             level1_at = at["level1"]
         if text.get("level2"):
             level2 = text["level2"]
@@ -415,22 +421,21 @@ def _row(
     if len(s.problems) > before:
         return None
     return FormRow(
-        f"I{n:02d}",
-        level1,
-        level2,
-        name,
-        rule,
-        "" if target.qualitative else format_number(target.number or 0.0),
-        "" if target.qualitative else target.unit,
-        params,
-        value,
-        text.get("note", ""),
-        points,
-        score,
-        target_text,
-        actual_text,
-        "",
-        cells,
+        indicator_id=f"I{n:02d}",
+        level1=level1,
+        level2=level2,
+        name=name,
+        rule=rule,
+        target="" if target.qualitative else format_number(target.number or 0.0),
+        unit_of_measure="" if target.qualitative else target.unit,
+        params=params,
+        actual=value,
+        note=text.get("note", ""),
+        points=points,
+        score=score,
+        target_text=target_text,
+        actual_text=actual_text,
+        cells=cells,
     )
 
 
