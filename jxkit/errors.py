@@ -23,6 +23,7 @@ __all__ = [
     "FileAccessError",
     "FrameworkError",
     "JxkitError",
+    "OutputError",
     "PolicyError",
     "Problem",
     "ReportError",
@@ -121,6 +122,10 @@ class PolicyError(DataError):
 
 class ScoringError(DataError):
     """Values cannot be scored (a missing value, a label not in the levels, target 0)."""
+
+
+class OutputError(JxkitError):
+    """An output would be written onto the command's own input (refused before any work)."""
 
 
 class SamplingError(JxkitError):

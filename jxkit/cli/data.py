@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ScoringError
 from ..labels import ROUND_NAMES
-from .common import FMT, add_dataset, add_out, add_policy
+from .common import FMT, add_dataset, add_out, add_policy, refuse_own_input
 
 
 def register(sub: Any) -> None:
@@ -106,6 +106,7 @@ def run_score(args: argparse.Namespace) -> int:
     from ..policy import load_policy
     from ..scoring import UNUSED_TEXT, score
 
+    refuse_own_input(args.out, args.policy, dataset=args.dataset)
     if args.units:
         ds = load_dataset(args.dataset)
     else:
@@ -141,6 +142,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     from ..dataset.workbook import write_output
     from ..policy import load_policy
 
+    refuse_own_input(args.out, args.policy, dataset=args.dataset)
     ds = load_dataset(args.dataset)
     result = coverage(ds, args.year, policy=load_policy(args.policy))
     units = result.units
@@ -182,6 +184,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from ..dataset.workbook import write_output
     from ..policy import load_policy
 
+    refuse_own_input(args.out, args.policy, args.sample, dataset=args.dataset)
     ds = load_dataset(args.dataset)
     ids = read_sample_ids(args.sample) if args.sample else None
     result = compare(ds, ids, policy=load_policy(args.policy))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
-from .common import FMT, add_out
+from .common import FMT, add_out, refuse_own_input
 
 FRAMEWORKS_DESCRIPTION = """\
 列出已安装的绩效指标体系（三项十类项目、通用项目、单位整体评价、工作考核），每行一个：
@@ -118,9 +118,15 @@ def run_frameworks(args: argparse.Namespace) -> int:
 
 
 def run_new_project(args: argparse.Namespace) -> int:
+    from ..dataset import is_dataset
     from ..dataset.tables import write_table
     from ..frameworks import get_framework, new_project_rows
 
+    # the rows are a new project's indicators: never written over a dataset's own table
+    beside = Path(args.out).parent if args.out else None
+    refuse_own_input(
+        args.out, args.framework, dataset=beside if beside and is_dataset(beside) else None
+    )
     rows = new_project_rows(get_framework(args.framework), args.project_id)
     if args.out:
         write_table(rows, args.out)

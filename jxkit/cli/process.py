@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .common import FMT, add_dataset, add_out, add_policy
+from .common import FMT, add_dataset, add_out, add_policy, refuse_own_input
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,6 +108,8 @@ def _load(args: argparse.Namespace) -> tuple[Any, Policy]:
     from ..dataset import load_dataset
     from ..policy import load_policy
 
+    framework = getattr(args, "framework", None)
+    refuse_own_input(args.out, args.policy, framework, dataset=args.dataset)
     return load_dataset(args.dataset), load_policy(args.policy)
 
 

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .common import FMT
+from .common import FMT, refuse_own_input
 from .render import add_slice_arguments
 
 #: The demo's re-evaluation sample: a seed anyone can read in the audit report.
@@ -99,6 +99,8 @@ def run_render(args: argparse.Namespace) -> int:
 
         return jobs_for_dataset(dataset, policy=args.policy, **kw)
 
+    dataset = resolve_dataset(args.dataset)
+    refuse_own_input(args.out, args.policy, args.sample, dataset=dataset, folder=True)
     policy = str(Path(args.policy).resolve()) if args.policy else None
     prepare = partial(warm_worker, str(resolve_dataset(args.dataset).resolve()), policy)
     return render(args, make_jobs=make, prepare=prepare)
@@ -118,6 +120,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     dataset = resolve_dataset(args.dataset) if args.dataset else demo_dataset()
     out: Path = args.out
+    refuse_own_input(out, getattr(args, "policy", None), dataset=dataset, folder=True)
     out.mkdir(parents=True, exist_ok=True)
     steps = 11
     print(f"1/{steps} 检查数据集 {dataset}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import SamplingError
 from ..labels import METHOD_NAMES, MODEL_NAMES, REASON_NAMES
-from .common import FMT
+from .common import FMT, refuse_own_input
 
 SAMPLE_DESCRIPTION = """\
 随机抽取再评价样本。抽样方法公开（算法 jxkit-prn-v1，见 docs/sampling.md）：
@@ -172,7 +172,15 @@ def _percent(value: float) -> str:
 def run_sample(args: argparse.Namespace) -> int:
     from .. import sampling
     from ..dataset.tables import read_table
+    from ..sampling.io import SAMPLE_NAMES
 
+    refuse_own_input(
+        args.out,
+        args.include,
+        dataset=args.population,
+        folder=True,
+        writes=(sampling.MANIFEST_NAME, *SAMPLE_NAMES, sampling.LISTING_NAME),
+    )
     population = sampling.read_population(args.population, units=args.units)
     id_col = args.id_col or ("unit_id" if args.units else "project_id")
     include = read_table(args.include) if args.include else ()
