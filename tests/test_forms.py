@@ -202,7 +202,16 @@ def test_import_refuses_to_write_into_its_input(tmp_path: Path) -> None:
 def test_recheck_reports_each_kind_of_wrong(tmp_path: Path) -> None:
     out = tmp_path / "ds"
     assert main(["import", str(FORMS / "wrong.xlsx"), "--out", str(out)]) == 0
-    f = recheck(load_for_recheck(out)).findings
+    result = recheck(load_for_recheck(out))
+    f = result.findings
+    sheet = result.indicators.set_index("三级指标")
+    row = sheet.loc["培训人次"]
+    assert (row.指标性质, row.指标值, row.度量单位, row.权重) == ("≥", "600", "人次", 20)
+    assert (row.自评得分, row.按规则得分, row.偏离度) == (20, 17.33, 2.67)
+    assert sheet.loc["技能提升", "指标性质"] == "定性" and sheet.loc["完成时限", "指标性质"] == "≤"
+    (project,) = result.projects.to_dict("records")
+    assert (project["分值合计"], project["公布总分"], project["分项自评得分合计"]) == (110, 98, 104)
+    assert project["发现问题"] == 9
     got = {(r.三级指标, r.问题): r for r in f.itertuples(index=False)}
     r = got[("培训人次", "得分与评分规则不符")]  # 20 × 520/600 = 17.33, published 20
     assert (r.应为, r.差值, r.方向, r.来源) == (

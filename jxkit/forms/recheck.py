@@ -283,23 +283,30 @@ def recheck(ds: Dataset) -> RecheckResult:
                 "分值合计": points,
                 "公布总分": None if total is None else total["score"],
                 "分项自评得分合计": round(float(published), 2),
-                "按规则总分": round(float(by_rule), 2),
-                "发现问题": sum(1 for f in findings if f["项目编码"] == pid),
+                "按规则得分合计": round(float(by_rule), 2),
             }
         )
+    # the columns of the 自评复核底稿, the rule's score as the first pass of the 复核 ones
     indicators = pd.DataFrame(
         {
             "项目编码": rows["project_id"],
+            "项目名称": rows["project_name"],
             "指标编码": rows["indicator_id"],
             "一级指标": rows["level1"],
+            "二级指标": rows["level2"],
             "三级指标": rows["name"],
-            "评分方法": rows["rule"],
+            "指标性质": [
+                _nature(r, t) for r, t in zip(rows["rule"], rows["target_text"], strict=True)
+            ],
+            "指标值": rows["target"],
+            "度量单位": rows["unit_of_measure"],
+            "权重": rows["points"],
             "年度指标值": rows["target_text"],
             "自评完成值": rows["actual_text"],
-            "分值": rows["points"],
             "自评得分": rows["score"],
             "按规则得分": rows["rule_score"],
-            "差值": np.round(rows["score"] - rows["rule_score"], 2),
+            "偏离度": np.round(rows["score"] - rows["rule_score"], 2),
+            "评分方法": rows["rule"],
         }
     )
     columns = [
@@ -315,14 +322,20 @@ def recheck(ds: Dataset) -> RecheckResult:
         "说明",
         "来源",
     ]
-    order = {v: i for i, v in enumerate(KINDS.values())}
     frame = pd.DataFrame(findings, columns=columns)
-    frame = frame.sort_values(
-        ["项目编码", "指标编码"],
-        key=lambda s: s.map(order) if s.name == "问题" else s,
-        kind="stable",
-    ).reset_index(drop=True)
-    return RecheckResult(frame, indicators, pd.DataFrame(project_rows))
+    # a form's own findings (总分) first, then its indicators in id order, kinds in KINDS order
+    rank = frame["问题"].map({v: i for i, v in enumerate(KINDS.values())})
+    frame = (
+        frame.assign(_rank=rank)
+        .sort_values(["项目编码", "指标编码", "_rank"], kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
+    counts = frame["项目编码"].value_counts()
+    projects_frame = pd.DataFrame(project_rows)
+    if not projects_frame.empty:
+        projects_frame["发现问题"] = projects_frame["项目编码"].map(counts).fillna(0).astype(int)
+    return RecheckResult(frame, indicators, projects_frame)
 
 
 def _total_row(first: pd.Series, total: pd.Series | None) -> Any:
@@ -338,6 +351,16 @@ def _total_row(first: pd.Series, total: pd.Series | None) -> Any:
         sheet=first["sheet"],
         cells="{}" if total is None else total["cells"],
     )
+
+
+def _nature(rule: str, target_text: str) -> str:
+    """指标性质 as the 底稿 writes it: the target's sign (≥ ≤ = > <), or 定性."""
+    if rule == "execution_rate":
+        return "≥"
+    q = parse_value(target_text)
+    if isinstance(q, str):
+        return ""
+    return "定性" if q.qualitative else (q.sign or "=")
 
 
 def _copied(actual: str, target: str) -> bool:
