@@ -172,6 +172,7 @@ def test_imported_dataset_loads_scores_and_ids_are_stable(tmp_path: Path) -> Non
     ds = load_dataset(tmp_path / "a")
     units = ds.units.set_index("name")
     assert units.loc["浙江省总工会", "level"] == "province"
+    assert units.loc["浙江省职工服务中心", "level"] == "province"  # its 主管部门's
     assert units.loc["浙江省职工服务中心", "parent_id"] == units.loc["浙江省总工会", "unit_id"]
     pub = ds.table("published")
     total = pub[(pub["indicator_id"] == "")].set_index("project_id")["score"]
@@ -342,3 +343,30 @@ def test_a_workbook_with_no_form_is_an_error(tmp_path: Path, capsys) -> None:  #
     Workbook().save(tmp_path / "空.xlsx")
     assert main(["import", str(tmp_path / "空.xlsx"), "--out", str(tmp_path / "ds")]) == 2
     assert "没有找到项目支出绩效自评表" in capsys.readouterr().err
+
+
+def test_layout_a_blank_label_value_is_not_the_next_label() -> None:
+    from jxkit.forms.layout import find_layout
+
+    grid = [
+        ["项目支出绩效自评表"],
+        ["（2021年度）"],
+        ["项目名称", "某项目"],
+        ["主管部门", None, None, "实施单位", "某单位"],
+        [
+            "绩效指标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+        ],
+        ["总分"],
+    ]
+    layout = find_layout(grid)
+    assert layout is not None
+    assert layout.head["department"] == (3, 1) and layout.head["unit"] == (3, 4)
+    assert layout.year == 2021 and layout.total_row == 5 and list(layout.indicator_rows) == []
+    assert find_layout([["说明"], ["本表无自评表"]]) is None

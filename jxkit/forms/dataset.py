@@ -20,6 +20,7 @@ from ..dataset.schema import TABLES
 from ..dataset.tables import atomic_path, read_table, write_table
 from ..errors import DataError, Problem
 from ..text import stripped
+from .notation import format_number
 from .read import Form, stable_id
 
 __all__ = ["UnitMap", "form_tables", "read_unit_map", "write_dataset"]
@@ -66,15 +67,20 @@ def read_unit_map(path: str | os.PathLike[str] | None) -> UnitMap:
     return UnitMap(ids, levels, parents)
 
 
-def level_of(name: str) -> str:
-    """The level a union's name says.
+def level_of(name: str, department_level: str = "") -> str:
+    """The level a union's name says; a unit that is not a union (a 服务中心) takes its
+    主管部门's level.
 
     >>> [level_of(n) for n in ("浙江省总工会", "杭州市总工会", "淳安县总工会", "浙江省教育工会")]
     ['province', 'city', 'county', 'industry']
+    >>> level_of("浙江省职工服务中心", "province"), level_of("鹿城区总工会")
+    ('province', 'county')
     """
+    if not name.endswith("工会") and department_level:
+        return department_level
     if name.endswith("省总工会"):
         return "province"
-    if name.endswith(("县总工会", "区总工会")) or "县" in name:
+    if name.endswith(("县总工会", "区总工会", "县（市）总工会")):
         return "county"
     if name.endswith("市总工会"):
         return "city"
@@ -91,6 +97,7 @@ def form_tables(forms: Sequence[Form], units: UnitMap) -> dict[str, pd.DataFrame
     for f in sorted(forms, key=lambda f: f.project_id):
         for name, parent in ((f.department, ""), (f.unit, f.department)):
             uid = unit_id(name)
+            parent_level = unit_rows[unit_id(parent)]["level"] if parent else ""
             parent_id = units.parents.get(name) or (
                 unit_id(parent) if parent and parent != name else ""
             )
@@ -99,7 +106,7 @@ def form_tables(forms: Sequence[Form], units: UnitMap) -> dict[str, pd.DataFrame
                 {
                     "unit_id": uid,
                     "name": name,
-                    "level": units.levels.get(name) or level_of(name),
+                    "level": units.levels.get(name) or level_of(name, parent_level),
                     "parent_id": "",
                     "region": "",
                 },
@@ -186,8 +193,6 @@ def form_tables(forms: Sequence[Form], units: UnitMap) -> dict[str, pd.DataFrame
 
 
 def _num(x: float | None) -> str:
-    from .notation import format_number
-
     return "" if x is None else format_number(x)
 
 

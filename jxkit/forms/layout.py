@@ -137,7 +137,10 @@ def find_layout(grid: Grid) -> Layout | None:
         for j, x in enumerate(w):
             name = HEAD_LABELS.get(x)
             if name and name not in out.head:
+                # the next filled cell, unless it is the next label (主管部门 left blank)
                 value_col = next((k for k in range(j + 1, len(w)) if w[k]), j + 1)
+                if value_col < len(w) and w[value_col] in HEAD_LABELS:
+                    value_col = j + 1
                 out.head[name] = (i, value_col)
             if out.year is None and ("年度" in x or "年" in x) and "预算" not in x:
                 m = _YEAR.search(str(grid[i][j]))
