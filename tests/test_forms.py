@@ -193,11 +193,20 @@ def test_units_file_maps_ids(tmp_path: Path) -> None:
     assert "330000" in set(ds.units["unit_id"])
 
 
-def test_import_refuses_to_write_into_its_input(tmp_path: Path) -> None:
+def test_commands_refuse_to_write_onto_their_input(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(FORMS / "good.xlsx", folder)
-    assert main(["import", str(folder), "--out", str(folder / "ds")]) == 2
+    assert main(["import", str(folder), "--out", str(folder)]) == 2
+    assert main(["import", str(folder / "good.xlsx"), "--out", str(folder / "good.xlsx")]) == 2
+    assert main(["import", str(folder), "--out", str(tmp_path / "ds")]) == 0
+    assert (
+        main(["recheck", str(tmp_path / "ds"), "--out", str(tmp_path / "ds" / "published.csv")])
+        == 2
+    )
+    assert main(["forms", str(tmp_path / "ds"), "--out", str(tmp_path / "ds")]) == 2
+    assert "写入会覆盖" in capsys.readouterr().err
+    assert (folder / "good.xlsx").read_bytes() == (FORMS / "good.xlsx").read_bytes()
 
 
 def test_recheck_reports_each_kind_of_wrong(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, Problem
-from .common import FMT, add_dataset, add_policy
+from ..errors import DataError
+from .common import FMT, add_dataset, add_policy, refuse_own_input
 
 
 def register(sub: Any) -> None:
@@ -73,23 +73,15 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_forms)
 
 
-def _not_onto_inputs(out: Path, inputs: list[Path]) -> None:
-    target = out.resolve()
-    for i in inputs:
-        src = i.resolve()
-        if target == src or (src.is_dir() and src in target.parents):
-            raise DataError(
-                [Problem(str(out), f"输出位置不能是输入（{i}）或在输入文件夹内：请换一个输出位置")]
-            )
-
-
 def run_import(args: argparse.Namespace) -> int:
-    from ..forms.dataset import form_tables, read_unit_map, write_dataset
+    from ..forms.dataset import IMPORTED, form_tables, read_unit_map, write_dataset
     from ..forms.read import read_forms
     from ..policy import load_policy
 
     out = Path(args.out)
-    _not_onto_inputs(out, [Path(f) for f in args.forms])
+    folder = out.suffix.lower() != ".xlsx"
+    written = [f"{name}.csv" for name in IMPORTED] if folder else []
+    refuse_own_input(out, *args.forms, args.units, args.policy, folder=folder, writes=written)
     policy = load_policy(args.policy)
     units = read_unit_map(args.units)
     jobs = max(1, min(args.jobs, os.cpu_count() or 1))
@@ -119,10 +111,10 @@ def run_recheck(args: argparse.Namespace) -> int:
     from ..dataset.workbook import write_output, write_workbook
     from ..forms.recheck import load_for_recheck, recheck
 
+    refuse_own_input(args.out, dataset=args.dataset)
     ds = load_for_recheck(args.dataset)
     result = recheck(ds)
     if args.out:
-        _not_onto_inputs(Path(args.out), [Path(args.dataset)])
         if str(args.out).lower().endswith(".xlsx"):
             write_workbook(result.sheets(), args.out)
         else:
@@ -146,7 +138,7 @@ def run_forms(args: argparse.Namespace) -> int:
     from ..policy import load_policy
 
     out = Path(args.out)
-    _not_onto_inputs(out, [Path(args.dataset)])
+    refuse_own_input(out, args.policy, dataset=args.dataset, folder=True)
     ds = load_dataset(args.dataset)
     only = [x.strip() for x in args.only.split(",") if x.strip()] if args.only else None
     written = write_forms(
