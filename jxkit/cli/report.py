@@ -79,15 +79,20 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_notebooks)
 
 
-def warm_worker(dataset: str, policy: str | None = None) -> None:
+def warm_worker(dataset: str, policy: str | None = None, year: int | None = None) -> None:
     """Run once in each render worker before it forks: every report then finds the dataset
-    loaded and scored, the frameworks parsed and the chart fonts set up."""
+    loaded and scored, each year's results and assessment made (seconds on a big dataset,
+    which every forked report would otherwise repeat), the frameworks parsed and the chart
+    fonts set up (``year``: only that year's, as ``jxkit render --year``)."""
     from ..frameworks import list_frameworks
-    from ..report.blocks import loaded, setup
+    from ..report.blocks import loaded, setup, year_results
 
     setup()
     list_frameworks()
-    loaded(dataset, policy)
+    _, _, scores = loaded(dataset, policy)
+    years = {int(y) for y in scores.projects["year"]} if year is None else {year}
+    for each in sorted(years):
+        year_results(dataset, each, policy)
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -102,7 +107,7 @@ def run_render(args: argparse.Namespace) -> int:
     dataset = resolve_dataset(args.dataset)
     refuse_own_input(args.out, args.policy, args.sample, dataset=dataset, folder=True)
     policy = str(Path(args.policy).resolve()) if args.policy else None
-    prepare = partial(warm_worker, str(resolve_dataset(args.dataset).resolve()), policy)
+    prepare = partial(warm_worker, str(dataset.resolve()), policy, args.year)
     return render(args, make_jobs=make, prepare=prepare)
 
 
