@@ -1,6 +1,9 @@
-"""End to end, as an assessor works: ``jxkit workbench`` starts JupyterLab, a browser runs the
-notebook, picks a project, types values, saves; the file then holds them and ``jxkit score``
-gives the total the workbench showed.
+"""End to end, as an assessor works: ``jxkit workbench`` starts JupyterLab (menus in Chinese), a
+browser runs the notebook, picks a project, types values, is asked for a reason where a value
+looks wrong or points are deducted, saves; the file then holds them and ``jxkit score`` gives
+the total the workbench showed. Then a colleague changes a cell on disk that the reviewer
+changed too: the save is refused and the conflict listed until the reviewer chooses; and
+after a kernel restart the name and the unsaved edits come back.
 
 Needs Playwright (Python package, which carries its driver) and a Chromium binary from the
 system (Debian's ``chromium``); Playwright's own browser download is never used. Set
@@ -45,6 +48,7 @@ TOKEN = "jxkit-e2e"
 NOTEBOOK_URL = "/lab/tree/%E8%AF%84%E4%BB%B7%E5%B7%A5%E4%BD%9C%E5%8F%B0-mini.ipynb"
 SECOND = 1000  # Playwright counts milliseconds
 REVIEW = {"I02": "950", "I03": "480", "I04": "95"}
+REASONS = {"I02": "签到表核减 50 人次", "I04": "合格率按考核表核定"}
 
 
 def find_chromium() -> str | None:
@@ -160,12 +164,17 @@ def test_score_and_save_in_jupyterlab(
             page.goto(f"{base}{NOTEBOOK_URL}?token={TOKEN}")
             page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60 * SECOND)
             # Run All before the kernel is up would ask which kernel to start
-            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(
+            page.locator(".jp-StatusBar-Widget", has_text="空闲").first.wait_for(
                 timeout=60 * SECOND
             )
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            page.locator(".jx-workbench .jx-project").wait_for(timeout=90 * SECOND)
+
+            def run_all() -> None:  # JupyterLab's own menus, in Chinese
+                page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click()
+                page.locator(".lm-Menu-itemLabel", has_text="运行所有单元格").first.click()
+                page.locator(".jx-workbench .jx-bar").wait_for(timeout=90 * SECOND)
+
+            expect(page.locator(".lm-MenuBar-itemLabel", has_text="文件").first).to_be_visible()
+            run_all()
             shot("1-pick")
 
             page.fill(".jx-search input", "P-001")
@@ -182,6 +191,16 @@ def test_score_and_save_in_jupyterlab(
             page.select_option(".jx-row-I05 .jx-value select", "好")
             page.fill(".jx-row-I03 .jx-note-field input", "人均成本按决算核定")
             page.fill(".jx-user input", "测试评价员")
+            page.fill(".jx-row-I04 .jx-value input", "120")  # a slip: asks for a reason
+            expect(page.locator(".jx-row-I04 .jx-msg")).to_contain_text("百分比 120 超过 100%")
+            shot("2b-plausibility")
+            page.fill(".jx-row-I04 .jx-value input", "95")
+            page.click(".jx-save")  # deductions without 扣分理由 are refused, by name
+            expect(page.locator(".jx-save-status")).to_contain_text("需说明理由：培训人次")
+            expect(page.locator(".jx-save-status")).to_contain_text("培训合格率")
+            shot("2c-reason-refused")
+            for iid, why in REASONS.items():
+                page.fill(f".jx-row-{iid} .jx-note-field input", why)
             expect(page.locator(".jx-pending")).to_contain_text("未保存的修改 4 项")
             expect(page.locator(".jx-total .jx-total-value")).not_to_have_text("—")
             expect(page.locator(".jx-row-I03 .jx-note-field input")).to_have_value(
@@ -190,11 +209,43 @@ def test_score_and_save_in_jupyterlab(
             shown = page.inner_text(".jx-total .jx-total-value").strip()
             shot("3-filled")
             page.click(".jx-save")
-            expect(page.locator(".jx-save-status")).to_contain_text("已保存 5 处修改")
+            expect(page.locator(".jx-save-status")).to_contain_text("已保存 7 处修改")
             shot("4-saved")
             page.locator(".jx-tabs .lm-TabBar-tab", has_text="自评与复核比较").click()
             expect(page.locator(".jx-compare")).to_contain_text(shown)
             shot("5-compare")
+
+            # a colleague saves 940 where the reviewer now types 960: refused, listed, chosen
+            page.locator(".jx-tabs .lm-TabBar-tab", has_text="评分").first.click()
+            page.fill(".jx-row-I02 .jx-value input", "960")
+            expect(page.locator(".jx-pending")).to_contain_text("未保存的修改 1 项")
+            file = data / "evaluations.csv"
+            text = file.read_text(encoding="utf-8-sig")
+            file.write_text(text.replace("P-001,I02,review,950", "P-001,I02,review,940"), "utf-8")
+            page.click(".jx-save")
+            expect(page.locator(".jx-save-status")).to_contain_text("您和他人都改过")
+            expect(page.locator(".jx-conflict")).to_contain_text("他人改为 “940”")
+            page.click(".jx-reload")
+            expect(page.locator(".jx-conflict")).to_contain_text("您改为 “960”")
+            shot("6-conflict")
+            page.click(".jx-keep-mine")
+            page.click(".jx-save")
+            expect(page.locator(".jx-save-status")).to_contain_text("已保存 1 处修改")
+
+            # unsaved edits and the name survive a kernel restart
+            page.fill(".jx-row-I03 .jx-value input", "470")
+            expect(page.locator(".jx-pending")).to_contain_text("未保存的修改 1 项")
+            page.locator(".lm-MenuBar-itemLabel", has_text="内核").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="重启内核").first.click()
+            page.locator(".jp-Dialog .jp-mod-accept").click()
+            page.locator(".jp-StatusBar-Widget", has_text="空闲").first.wait_for(
+                timeout=60 * SECOND
+            )
+            run_all()
+            expect(page.locator(".jx-user input")).to_have_value("测试评价员")
+            expect(page.locator(".jx-row-I03 .jx-value input")).to_have_value("470")
+            expect(page.locator(".jx-notice")).to_contain_text("已从草稿恢复 1 项")
+            shot("7-restarted")
         except Exception:
             if shots:
                 page.screenshot(path=str(Path(shots) / "failure.png"))
@@ -208,14 +259,17 @@ def test_score_and_save_in_jupyterlab(
     review = saved[(saved["project_id"] == "P-001") & (saved["round"] == "review")]
     assert dict(zip(review["indicator_id"], review["actual"], strict=True)) == {
         **REVIEW,
+        "I02": "960",
         "I05": "好",
     }
     assert review.set_index("indicator_id").at["I03", "note"] == "人均成本按决算核定"
-    changes = pd.read_csv(data / "changelog.csv", dtype=str, keep_default_na=False)
-    assert set(changes["user"]) == {"测试评价员"} and len(changes) == 5
+    changes = pd.read_csv(data / "修改记录.csv", dtype=str, keep_default_na=False)
+    assert set(changes["修改人"]) == {"测试评价员"} and len(changes) == 8
+    assert changes[["原值", "新值"]].values.tolist()[-1] == ["940", "960"]  # the value seen
     capsys.readouterr()
     assert main(["score", str(data), "--round", "review"]) == 0
     scores = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"project_id": str})
     expected = scores.set_index("project_id").at["P-001", "total"]
-    assert shown == f"{expected:.2f}"
+    assert shown == "90.50"  # before the reviewer's 960 on I02: 28.8 instead of 28.5 points
+    assert f"{expected:.2f}" == "90.80"
     assert seconds < 150, f"the browser part took {seconds:.0f} s"

@@ -21,7 +21,16 @@ from urllib.parse import quote
 from ..errors import JxkitError
 from .common import FMT, add_dataset
 
-__all__ = ["prepare_notebook", "register", "run_workbench", "workbench_command"]
+__all__ = [
+    "lab_settings",
+    "prepare_notebook",
+    "register",
+    "run_workbench",
+    "workbench_command",
+]
+
+#: JupyterLab's own menus in Chinese: the default the language pack (a dependency) serves.
+LOCALE_SETTING = {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
 
 NOTEBOOK = "workbench.ipynb"
 _DATASET_LINE = re.compile(r'^dataset: str = ".*?"', re.M)
@@ -89,7 +98,32 @@ def prepare_notebook(dataset: str | os.PathLike[str]) -> Path:
     return target
 
 
-def workbench_command(notebook: Path, *, port: int | None, no_browser: bool) -> list[str]:
+def lab_settings(default_dir: Path, target: Path) -> Path:
+    """JupyterLab's app settings with Chinese as the default language, in ``target``.
+
+    The files of ``default_dir`` (the installation's app settings) are carried over, and
+    a locale they already set is kept; a language a user picked in JupyterLab's own
+    settings still wins, as user settings override these defaults.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    overrides: dict[str, Any] = {}
+    if default_dir.is_dir():
+        for f in default_dir.glob("*.json"):
+            if f.name == "overrides.json":
+                overrides = json.loads(f.read_text(encoding="utf-8"))
+            else:
+                (target / f.name).write_bytes(f.read_bytes())
+    for plugin, values in LOCALE_SETTING.items():
+        overrides[plugin] = {**values, **overrides.get(plugin, {})}
+    (target / "overrides.json").write_text(
+        json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return target
+
+
+def workbench_command(
+    notebook: Path, *, port: int | None, no_browser: bool, settings_dir: Path | None = None
+) -> list[str]:
     """The JupyterLab command line: the notebook's folder as root, the notebook open."""
     argv = [
         sys.executable,
@@ -98,6 +132,8 @@ def workbench_command(notebook: Path, *, port: int | None, no_browser: bool) -> 
         f"--ServerApp.root_dir={notebook.parent}",
         f"--LabApp.default_url=/lab/tree/{quote(notebook.name)}",
     ]
+    if settings_dir is not None:
+        argv.append(f"--LabApp.app_settings_dir={settings_dir}")
     if port is not None:
         argv += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
     if no_browser:
@@ -110,8 +146,16 @@ def workbench_command(notebook: Path, *, port: int | None, no_browser: bool) -> 
 
 def run_workbench(args: argparse.Namespace) -> int:
     """Prepare the notebook and run JupyterLab until it stops; its exit code is ours."""
+    from jupyter_core.paths import jupyter_data_dir
+    from jupyterlab.labapp import LabApp
+
     notebook = prepare_notebook(args.dataset)
-    argv = workbench_command(notebook, port=args.port, no_browser=args.no_browser)
+    settings = lab_settings(
+        Path(LabApp().app_settings_dir), Path(jupyter_data_dir()) / "jxkit" / "lab-settings"
+    )
+    argv = workbench_command(
+        notebook, port=args.port, no_browser=args.no_browser, settings_dir=settings
+    )
     print(f"评价工作台：{notebook}")
     print("正在启动 JupyterLab（按 Ctrl+C 停止）……", flush=True)
     proc = subprocess.Popen(argv)

@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..errors import DataError, Problem
 from .tables import atomic_path
-from .writeback import FIELDS, Edit, Stamp
+from .writeback import DEFAULT_TIMEZONE, FIELDS, Edit, Stamp
 
 __all__ = [
     "DRAFT_FORMAT",
@@ -94,7 +95,7 @@ def write_draft(path: str | os.PathLike[str], edits: Iterable[Edit], base: Stamp
         "format": DRAFT_FORMAT,
         "format_version": 2,
         "dataset": str(base.path),
-        "updated": datetime.now().astimezone().isoformat(sep=" ", timespec="seconds"),
+        "updated": datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).isoformat(sep=" ")[:19],
         "base_sha256": base.sha256,
         "edits": items,
     }

@@ -215,7 +215,7 @@ class Session:
         self._merge()
         n = len(self.edits)
         if n:
-            note = f"已从草稿恢复 {n} 项未保存的修改（最后编辑于 {draft.updated}），请核对后保存。"
+            note = f"已从草稿恢复 {n} 项未保存的修改（最后编辑于北京时间 {draft.updated}），请核对后保存。"
             if draft.base_sha256 != self.stamp.sha256:
                 note += "草稿之后数据集文件已被他人修改过，已逐格合并。"
             self.notices.append(note)

@@ -734,8 +734,10 @@ class Workbench(w.VBox):
             return
         self.session.reload()
         others = self._others_note()
+        n = len(self.session.conflicts)
+        left = f"仍有 {n} 处冲突待您选择（见下方）。" if n else ""
         self.save_status.value = "".join(others) or note(
-            "info", "已重新载入数据集，他人没有新的修改。"
+            "warn" if n else "info", f"已重新载入数据集，自上次载入后他人没有新的修改。{left}"
         )
         self._after_reload()
 
