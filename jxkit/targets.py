@@ -492,7 +492,12 @@ def _continuing(p: pd.DataFrame, r: pd.DataFrame, dataset: Dataset, rules: Any, 
     past = past.merge(_past_actuals(dataset, set(chain["previous_id"])), how="left")
     past = past.drop(columns="target").rename(columns={"project_id": "previous_id"})
     past = past.merge(chain, on="previous_id")
-    cur = r[r["nature"].isin(["≥", "≤"]) & r["value"].notna()]
+    # a ceiling of 0 (no incident, no violation) is a tolerance, never too low or too high
+    cur = r[
+        r["nature"].isin(["≥", "≤"])
+        & r["value"].notna()
+        & ~((r["nature"] == "≤") & (r["value"] <= 0))
+    ]
     both = cur.reset_index().merge(past, on=["project_id", "indicator_id", "key"])
     side = np.where(both["nature"] == "≥", 1.0, -1.0)
     last = both[(both["lag"] == 1) & both["actual"].notna()]
@@ -502,7 +507,8 @@ def _continuing(p: pd.DataFrame, r: pd.DataFrame, dataset: Dataset, rules: Any, 
         "below_last_actual",
         below.set_index("index"),
         [
-            f"指标值 {v:g} {'低于' if n == '≥' else '高于'}上年实际完成值 {a:g}，目标偏低"
+            (f"指标值 {v:g} 低于" if n == "≥" else f"上限 {v:g} 高于")
+            + f"上年实际完成值 {a:g}，目标偏低"
             for v, a, n in zip(below["value"], below["actual"], below["nature"], strict=True)
         ],
     )
@@ -521,7 +527,7 @@ def _continuing(p: pd.DataFrame, r: pd.DataFrame, dataset: Dataset, rules: Any, 
             (
                 f"指标值 {v:g} 超过以往最高实际完成值 {pk:g} 的 {f:g} 倍"
                 if n == "≥"
-                else f"指标值 {v:g} 不到以往最低实际完成值 {pk:g} 的 1/{f:g}"
+                else f"上限 {v:g} 不到以往最低实际完成值 {pk:g} 的 {1 / f:.0%}"
             )
             + "，目标偏高，请说明测算依据"
             for v, pk, n in zip(far["value"], peak[high], far["nature"], strict=True)

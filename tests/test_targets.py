@@ -16,7 +16,9 @@ from jxkit.cli import main
 from jxkit.dataset import load_dataset
 from jxkit.errors import PolicyError
 from jxkit.policy import load_policy
-from jxkit.targets import read_target, review_targets
+from jxkit.render.batch import render_batch
+from jxkit.report.kinds import jobs_for_dataset
+from jxkit.targets import CHECKS, read_target, review_targets
 
 UNITS = "unit_id,name,level,parent_id,region\nU1,甲市总工会,city,,甲市\nU2,乙市总工会,city,,乙市\n"
 
@@ -594,3 +596,39 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "指标表中没有该项目的绩效指标",
     ]
     assert main(["targets", str(folder), "--year", "2030"]) == 2
+
+
+# ----------------------------------------------------------------------------- the demo
+
+DEMO = REPO / "sample_data" / "demo"
+
+
+def test_the_demo_has_each_kind_of_finding() -> None:
+    r = review_targets(load_dataset(DEMO))
+    # points not adding up cannot be loaded, and the demo's projects have no goal column
+    assert set(r.findings["check"]) == set(CHECKS) - {"points_total", "missing_goal"}
+    assert set(r.projects["grade"]) == {"优", "良", "中", "差"}
+    # XM2020000007 continues XM2019000007 with last year's targets and half again the budget
+    f = r.findings.set_index("project_id")
+    assert f.loc["XM2020000007"].query("check == 'funds_mismatch'")["finding"].tolist() == [
+        "预算较上年增加 52%（40.90 万元 → 62.20 万元），而指标值均与上年相同"
+    ]
+
+
+def test_report_kind_and_render(tmp_path: Path) -> None:
+    jobs = jobs_for_dataset(DEMO, kinds=["targets"], year=2020)
+    assert [j.key for j in jobs][:3] == [
+        "targets-330000-2020",
+        "targets-330001-2020",
+        "targets-330100-2020",
+    ]
+    job = next(j for j in jobs if j.key == "targets-330300-2020")
+    assert job.parameters["unit_id"] == "330300" and job.parameters["year"] == 2020
+    result = render_batch([job], tmp_path, workers=1, progress=False)
+    assert not result.failed, [r.error for r in result.failed]
+    text = (tmp_path / "targets" / "330300-2020.html").read_text(encoding="utf-8")
+    for part in ("一、审核概况", "二、审核结果", "三、审核发现的问题", "四、审核意见与处理"):
+        assert part in text
+    # XM2020000008 continues XM2019000009 and aims far above what was done
+    assert "指标值 54 超过以往最高实际完成值 24 的 1.5 倍" in text
+    assert "审核结果为“中”的 2 个项目单位修改后重新报送审核" in text

@@ -7,9 +7,9 @@ the renderer (:mod:`jxkit.render`) knows no kind.
 
 Per scored project and round a project report, per unit and year with scored projects or
 a unit-level evaluation a unit report, per year a summary, per sample folder an audit
-report, per new major project (or project assessed ex ante) an ex-ante report, and per
-monitoring date a monitoring report. Parameters are passed as text where they are codes,
-so ``00123`` stays ``00123``. This module imports only what listing the kinds needs, so
+report, per new major project (or project assessed ex ante) an ex-ante report, per
+monitoring date a monitoring report, and per unit and year a target review (目标审核).
+Parameters are passed as text where they are codes, so ``00123`` stays ``00123``. This module imports only what listing the kinds needs, so
 ``jxkit --help`` can name them at once.
 """
 
@@ -204,6 +204,26 @@ def _monitoring(c: Context) -> list[Job]:
     ]
 
 
+def _targets(c: Context) -> list[Job]:
+    # one per unit and year: the review goes back to each unit with its budget (revise,
+    # resubmit), and 绩效目标编制质量 is assessed per unit; unit_id "" gives a whole year
+    p = c.ds.projects
+    if c.year is not None:
+        p = p[p["year"] == c.year]
+    names = c.ds.units.set_index("unit_id")["name"]
+    pairs = sorted({(str(u), int(y)) for u, y in zip(p["unit_id"], p["year"], strict=True)})
+    return [
+        c.job(
+            "targets",
+            f"targets-{unit_id}-{y}",
+            {"unit_id": unit_id, "year": y},
+            f"targets/{safe_name(f'{unit_id}-{y}')}.html",
+            f"{names.get(unit_id, unit_id)} {y} 年度绩效目标审核",
+        )
+        for unit_id, y in pairs
+    ]
+
+
 def _project_rounds(rows: Iterable[Sequence[str]], round: str | None) -> list[tuple[str, str]]:
     """Self reports for every project; review reports too where a review exists."""
     pairs = sorted({(str(pid), str(r)) for pid, r in rows}, key=lambda x: (x[0], x[1] != "self"))
@@ -268,5 +288,6 @@ KINDS: dict[str, ReportKind] = {
         ReportKind("audit", "抽样审计", "sampling_audit.ipynb", _audit),
         ReportKind("exante", "事前评估", "exante_report.ipynb", _exante),
         ReportKind("monitoring", "绩效监控", "monitoring_report.ipynb", _monitoring),
+        ReportKind("targets", "目标审核", "target_review.ipynb", _targets),
     )
 }

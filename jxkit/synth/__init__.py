@@ -40,6 +40,7 @@ No logic lives here; the files:
 - ``exante.py``: ex-ante assessments of new major projects;
 - ``monitoring.py``: monitoring at the end of June and September of the last year;
 - ``unit_level.py``: unit indicators and values, and the assessor's management values;
+- ``targets.py``: edits that plant declared-target problems in named projects (the demo);
 - ``wording.py``: 是/否, numbers as short text, a phrase drawn from a list.
 """
 

@@ -16,6 +16,7 @@ from ..frameworks import INDICATOR_COLUMNS
 from .indicators import draw_indicators, project_frameworks
 from .process import draw_process
 from .projects import draw_projects
+from .targets import Edit
 from .units import unit_hierarchy
 from .values import draw_evaluations
 
@@ -75,6 +76,7 @@ def synth_dataset(
     review_share: float = 0.3,
     reviewed: Callable[[pd.DataFrame], Iterable[str]] | None = None,
     new_major: Iterable[str] | None = None,
+    edits: Iterable[Edit] = (),
 ) -> dict[str, pd.DataFrame]:
     """A realistic fake dataset: every table of :data:`TABLE_COLUMNS`.
 
@@ -84,7 +86,8 @@ def synth_dataset(
     ``reviewed``, when given, picks them instead: it receives the projects table and
     returns the ids to review (e.g. a re-evaluation sample drawn with a public seed).
     ``new_major``, when given, names the new major projects (assessed ex ante) instead of
-    the drawn ones. The tables hold text the way users write it (是/否, 不适用), ready for
+    the drawn ones. ``edits`` (:mod:`jxkit.synth.targets`) then plant declared-target
+    problems in named projects. The tables hold text the way users write it (是/否, 不适用), ready for
     :func:`write_dataset` and :func:`jxkit.load_dataset`.
     """
     problems = []
@@ -118,6 +121,8 @@ def synth_dataset(
     }
     tables |= draw_process(streams[4], tables, units, quality, new_major)
     tables["projects"] = tables["projects"].loc[:, list(TABLE_COLUMNS["projects"])]
+    for edit in edits:
+        edit(tables)
     return {name: tables[name] for name in TABLE_COLUMNS}
 
 

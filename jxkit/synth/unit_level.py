@@ -73,7 +73,10 @@ def draw_assessment(
     years = np.array(sorted({int(y) for y in projects["year"]}))
     fw = next(f for f in list_frameworks() if f.kind == "management")
     variants, slots = leaf_variants({"management": fw})
-    manual = ~variants["indicator_id"].isin(list(COMPUTED)).to_numpy()
+    # 绩效目标编制质量 is drawn as before, so no other value moves, and then left to the
+    # target review (jxkit.targets) that computes it
+    reviewed = {"target_quality"}
+    manual = ~variants["indicator_id"].isin(sorted(set(COMPUTED) - reviewed)).to_numpy()
     leaves = slots["management"][:, 0][manual[slots["management"][:, 0]]]
     pairs = projects[["unit_id", "year"]].drop_duplicates().sort_values(["year", "unit_id"])
     position = pd.Series(np.arange(len(units)), index=units["unit_id"])
@@ -88,7 +91,7 @@ def draw_assessment(
     ids = variants["indicator_id"].to_numpy()[var]
     county = units["level"].to_numpy()[unit_pos[at]] == "county"
     values[county & (ids == "lower_level_review")] = "不适用"  # no lower-level unions
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "unit_id": pairs["unit_id"].to_numpy()[at],
             "year": pairs["year"].to_numpy()[at],
@@ -98,3 +101,4 @@ def draw_assessment(
             "note": "",
         }
     )
+    return table[~table["indicator_id"].isin(list(reviewed))].reset_index(drop=True)
