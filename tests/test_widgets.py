@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO
 
 from jxkit.cli import main
-from jxkit.cli.workbench import prepare_notebook, run_workbench, workbench_command
+from jxkit.cli.workbench import lab_settings, prepare_notebook, run_workbench, workbench_command
 from jxkit.dataset import load_dataset
 from jxkit.dataset.drafts import draft_path
 from jxkit.files import notebooks_dir
@@ -509,3 +509,27 @@ def test_workbench_command_rejects_a_non_dataset(
     assert "数据集不存在" in capsys.readouterr().err
     assert main(["workbench", str(tmp_path)]) == 2
     assert "不是数据集" in capsys.readouterr().err
+
+
+def test_lab_settings_make_chinese_the_default_and_keep_the_installations(tmp_path: Path) -> None:
+    default = tmp_path / "default"
+    default.mkdir()
+    (default / "overrides.json").write_text(
+        '{"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}'
+    )
+    (default / "page_config.json").write_text('{"x": 1}')
+    out = lab_settings(default, tmp_path / "out")
+    assert json.loads((out / "overrides.json").read_text()) == {
+        "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+        "@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"},
+    }
+    assert (out / "page_config.json").read_text() == '{"x": 1}'
+    (default / "overrides.json").write_text(
+        '{"@jupyterlab/translation-extension:plugin": {"locale": "en"}}'
+    )
+    out = lab_settings(default, tmp_path / "out")
+    assert json.loads((out / "overrides.json").read_text())[
+        "@jupyterlab/translation-extension:plugin"
+    ] == {"locale": "en"}
+    argv = workbench_command(tmp_path / "a.ipynb", port=None, no_browser=True, settings_dir=out)
+    assert f"--LabApp.app_settings_dir={out}" in argv

@@ -70,7 +70,7 @@ class IndicatorRow(w.GridBox):
         level = " · ".join(x for x in (ind.level1, ind.level2) if x)
         info = _html(
             f'<div><span class="jx-name">{esc(ind.name)}</span> <span class="jx-small">'
-            f"{esc(level)} · {esc(ind.indicator_id)}</span></div>"
+            f"{esc(level)}</span></div>"
             f'<div class="jx-rule">{esc(ind.description)}</div>'
         )
         target = (
