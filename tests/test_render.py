@@ -399,7 +399,7 @@ def test_import_does_not_load_distributed() -> None:
 
 
 def test_dask_cluster_same_outputs_index_resume_and_isolation(
-    batch: tuple[Path, object], csv: Path, tmp_path: Path
+    batch: tuple[Path, object], csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     distributed = pytest.importorskip("distributed")
     local, _ = batch
@@ -429,3 +429,20 @@ def test_dask_cluster_same_outputs_index_resume_and_isolation(
         again = render_batch(jobs, out, client=client, progress=False, resume=True)
         assert [r.status for r in again.results] == ["skipped", "skipped", "failed", "failed"]
         assert len(client.scheduler_info()["workers"]) == 2  # no worker was lost
+        # the command: jxkit render ... --scheduler ADDRESS
+        args = argparse.Namespace(
+            dataset=Path("数据集"),
+            out=out,
+            kind=["project"],
+            round=None,
+            year=None,
+            only=None,
+            sample=None,
+            workers=1,
+            resume=True,
+            format=["html"],
+            timeout=None,
+            scheduler=cluster.scheduler_address,
+        )
+        assert run_render(args, make_jobs=lambda *a, **k: jobs[:2]) == 0
+        assert "未变更跳过 2" in capsys.readouterr().out
