@@ -533,3 +533,14 @@ def test_lab_settings_make_chinese_the_default_and_keep_the_installations(tmp_pa
     ] == {"locale": "en"}
     argv = workbench_command(tmp_path / "a.ipynb", port=None, no_browser=True, settings_dir=out)
     assert f"--LabApp.app_settings_dir={out}" in argv
+
+
+def test_sample_filter_in_chinese(mini: Path) -> None:
+    wb = Workbench(mini)
+    panel = wb.sample
+    panel.seed.value = "20240315"
+    panel.n.value = 5
+    panel.where.value = "项目类别=培训类，年度=2021"
+    sample = panel.draw()
+    assert sample.manifest["parameters"]["where"] == "category=training,year=2021"
+    assert sorted(sample.selected["id"]) == ["P-001"]

@@ -11,21 +11,45 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from ..catalogue import category_name
+from ..catalogue import category_code, category_name, level_code
+from ..dataset.schema import TABLES
 from ..labels import METHOD_NAMES, REASON_NAMES
 from ..sampling import Sample, draw, read_population, write_sample
+from ..sampling.population import parse_where
 from .errors import error_html, guarded
 from .session import Session
 from .style import esc, note
 
 __all__ = ["SamplePanel"]
 
-STRATA = [
-    ("项目类别 category", "category"),
-    ("单位 unit_id", "unit_id"),
-    ("年度 year", "year"),
-]
-SIZES = [("全年预算数 budget", "budget"), ("全年执行数 spent", "spent")]
+STRATA = [("项目类别", "category"), ("单位", "unit_id"), ("年度", "year")]
+SIZES = [("全年预算数", "budget"), ("全年执行数", "spent")]
+#: Column names a filter may use besides the tables' own Chinese headers.
+WHERE_NAMES = {"类别": "category", "单位": "unit_id", "年度": "year", "层级": "level"}
+
+
+def where_codes(text: str) -> str:
+    """A filter as an assessor writes it, in the population's names and codes.
+
+    The panel shows 培训类 and 市总工会, so ``类别=培训类,年度=2021`` must work as
+    ``category=training,year=2021`` does (the manifest records the latter).
+
+    >>> where_codes("项目类别=培训类，年度>=2021")
+    'category=training,year>=2021'
+    """
+    names = {c.zh: c.name for t in ("projects", "units") for c in TABLES[t].columns}
+    names |= WHERE_NAMES
+    parts = []
+    for column, op, value in parse_where(text):
+        column = names.get(column.strip(), column.strip())
+        if column == "category":
+            value = category_code(value) or value
+        elif column == "level":
+            value = level_code(value) or value
+        parts.append(f"{column}{op}{value.strip()}")
+    return ",".join(parts)
+
+
 #: Preview rows shown; the manifest always holds them all.
 PREVIEW_ROWS = 50
 
@@ -59,13 +83,11 @@ class SamplePanel(w.VBox):
             w.Text(description="随机数种子", placeholder="事先公开的文字，如 20240315"), "jx-seed"
         )
         self.size_kind = _field(
-            w.Dropdown(
-                options=[("样本量 n", "n"), ("抽样比例 rate", "rate")], description="样本规模按"
-            ),
+            w.Dropdown(options=[("样本量", "n"), ("抽样比例", "rate")], description="样本规模按"),
             "jx-size-kind",
         )
         self.n = _field(
-            w.BoundedIntText(value=10, min=0, max=1_000_000, description="样本量 n"), "jx-n"
+            w.BoundedIntText(value=10, min=0, max=1_000_000, description="样本量"), "jx-n"
         )
         self.rate = _field(w.Text(value="10%", description="抽样比例"), "jx-rate")
         self.method_choice = _field(
@@ -78,7 +100,7 @@ class SamplePanel(w.VBox):
             w.BoundedIntText(value=1, min=0, max=1000, description="每层至少"), "jx-min-per-stratum"
         )
         self.where = _field(
-            w.Text(description="筛选", placeholder="如 year=2021,category=training"), "jx-where"
+            w.Text(description="筛选", placeholder="如 年度=2021,项目类别=培训类"), "jx-where"
         )
         self.out = _field(
             w.Text(description="输出目录", placeholder="默认：数据集旁的“抽样-种子”"),
@@ -163,7 +185,7 @@ class SamplePanel(w.VBox):
             strata=self.strata.value if self.method_choice.value.startswith("stratified") else None,
             pps=self.pps.value if self.method_choice.value.endswith("pps") else None,
             min_per_stratum=self.min_per_stratum.value,
-            where=self.where.value or None,
+            where=where_codes(self.where.value) if self.where.value.strip() else None,
         )
         self.sample = sample
         self._show(sample)
