@@ -3,7 +3,8 @@
 The demo's 50 projects are written once as forms (``jxkit forms``); each is copied 20
 times with its 项目编码 changed inside the file (so 1,000 distinct projects, no re-save
 by openpyxl), then ``jxkit import`` runs as a fresh process, as a user runs it, with
-``--jobs 1`` and ``--jobs 2``. Run from the repository root:
+``--jobs 1`` and ``--jobs 2``; then ``jxkit recheck`` of the result. Run from the
+repository root:
 
     .venv/bin/python benchmarks/forms.py [--copies 20]
 """
@@ -74,6 +75,13 @@ def main() -> None:
             print(
                 f"  --jobs {jobs}: {took:6.2f} 秒，{took / n * 1000:5.1f} 毫秒/张，导入项目 {rows:,} 个（{mark}）"
             )
+        start = time.perf_counter()
+        subprocess.run(
+            [jxkit, "recheck", str(folder / "ds1"), "--out", str(folder / "复核.xlsx")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"  jxkit recheck（写出 .xlsx）：{time.perf_counter() - start:6.2f} 秒")
 
 
 if __name__ == "__main__":

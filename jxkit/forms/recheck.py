@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from ..dataset.values import parse_target
 from ..errors import DataError, Problem
 from ..rules import Batch, get_rule
 from ..text import stripped
-from .notation import parse_value
+from .notation import Quantity, parse_value
 
 if TYPE_CHECKING:
     from ..dataset.load import Dataset
@@ -170,6 +171,7 @@ def recheck(ds: Dataset) -> RecheckResult:
         "target",
     ):
         rows[c] = rows[c].fillna("").astype(str)
+    rows = rows.astype({c: object for c in rows.columns if rows[c].dtype != float})
     rule, why = rule_scores(rows)
     rows["rule_score"] = np.round(rule, 2)
     rows["why"] = why
@@ -241,51 +243,49 @@ def recheck(ds: Dataset) -> RecheckResult:
                 "定性指标给了满分，但没有佐证材料（evaluations 表 佐证材料 列）",
                 "得分",
             )
-    project_rows = []
-    totals = pub[pub["indicator_id"] == ""].set_index("project_id")
-    for pid, group in rows.groupby("project_id", sort=True):
-        points, published, by_rule = (
-            group["points"].sum(),
-            group["score"].sum(),
-            group["rule_score"].sum(),
-        )
-        total = totals.loc[pid] if pid in totals.index else None
-        first = group.iloc[0]
-        if abs(points - 100) > 1e-6:
+    totals = pub[pub["indicator_id"] == ""].set_index("project_id")[["score", "cells"]]
+    per = rows.groupby("project_id", sort=True).agg(
+        project_name=("project_name", "first"),
+        file=("file", "first"),
+        sheet=("sheet", "first"),
+        points=("points", "sum"),
+        published=("score", "sum"),
+        by_rule=("rule_score", "sum"),
+    )
+    per = per.join(totals.rename(columns={"score": "total"}))
+    per["cells"] = per["cells"].fillna("{}")
+    for t in per.reset_index().astype(object).itertuples(index=False):
+        form = _FormRow(t.project_id, t.project_name, "", "总分", t.file, t.sheet, t.cells)
+        if abs(t.points - 100) > 1e-6:
             add(
-                _total_row(first, total),
+                form,
                 "points",
-                points,
+                t.points,
                 100,
-                round(float(points - 100), 2),
-                f"各指标分值合计 {points:g}，应为 100",
+                round(float(t.points - 100), 2),
+                f"各指标分值合计 {t.points:g}，应为 100",
                 "总分分值",
             )
-        if (
-            total is not None
-            and not np.isnan(total["score"])
-            and abs(published - total["score"]) > TOLERANCE
-        ):
-            diff = round(float(total["score"] - published), 2)
+        if not pd.isna(t.total) and abs(t.published - t.total) > TOLERANCE:
             add(
-                _total_row(first, total),
+                form,
                 "total",
-                total["score"],
-                round(float(published), 2),
-                diff,
-                f"各项得分合计 {published:g}，总分填 {total['score']:g}",
+                t.total,
+                round(float(t.published), 2),
+                round(float(t.total - t.published), 2),
+                f"各项得分合计 {t.published:g}，总分填 {t.total:g}",
                 "总分",
             )
-        project_rows.append(
-            {
-                "项目编码": pid,
-                "项目名称": first["project_name"],
-                "分值合计": points,
-                "公布总分": None if total is None else total["score"],
-                "分项自评得分合计": round(float(published), 2),
-                "按规则得分合计": round(float(by_rule), 2),
-            }
-        )
+    projects_frame = pd.DataFrame(
+        {
+            "项目编码": per.index,
+            "项目名称": per["project_name"].to_numpy(),
+            "分值合计": per["points"].to_numpy(),
+            "公布总分": per["total"].to_numpy(),
+            "分项自评得分合计": per["published"].round(2).to_numpy(),
+            "按规则得分合计": per["by_rule"].round(2).to_numpy(),
+        }
+    )
     # the columns of the 自评复核底稿, the rule's score as the first pass of the 复核 ones
     indicators = pd.DataFrame(
         {
@@ -332,32 +332,33 @@ def recheck(ds: Dataset) -> RecheckResult:
         .reset_index(drop=True)
     )
     counts = frame["项目编码"].value_counts()
-    projects_frame = pd.DataFrame(project_rows)
-    if not projects_frame.empty:
-        projects_frame["发现问题"] = projects_frame["项目编码"].map(counts).fillna(0).astype(int)
+    projects_frame["发现问题"] = projects_frame["项目编码"].map(counts).fillna(0).astype(int)
     return RecheckResult(frame, indicators, projects_frame)
 
 
-def _total_row(first: pd.Series, total: pd.Series | None) -> Any:
+class _FormRow(NamedTuple):
     """A stand-in row for findings about a whole form (its cells are the 总分 row's)."""
-    from types import SimpleNamespace
 
-    return SimpleNamespace(
-        project_id=first["project_id"],
-        project_name=first["project_name"],
-        indicator_id="",
-        name="总分",
-        file=first["file"],
-        sheet=first["sheet"],
-        cells="{}" if total is None else total["cells"],
-    )
+    project_id: str
+    project_name: str
+    indicator_id: str
+    name: str
+    file: str
+    sheet: str
+    cells: str
+
+
+@cache
+def _parsed(text: str) -> Quantity | str:
+    """parse_value once per distinct text (a thousand forms repeat their targets)."""
+    return parse_value(text)
 
 
 def _nature(rule: str, target_text: str) -> str:
     """指标性质 as the 底稿 writes it: the target's sign (≥ ≤ = > <), or 定性."""
     if rule == "execution_rate":
         return "≥"
-    q = parse_value(target_text)
+    q = _parsed(target_text)
     if isinstance(q, str):
         return ""
     return "定性" if q.qualitative else (q.sign or "=")
@@ -367,7 +368,7 @@ def _copied(actual: str, target: str) -> bool:
     """An actual that is the target's text, or any value written with a sign (≥266米)."""
     if not actual:
         return False
-    q = parse_value(actual)
+    q = _parsed(actual)
     return actual == target or (not isinstance(q, str) and q.sign != "")
 
 
