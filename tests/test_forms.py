@@ -379,3 +379,8 @@ def test_layout_a_blank_label_value_is_not_the_next_label() -> None:
     assert layout.head["department"] == (3, 1) and layout.head["unit"] == (3, 4)
     assert layout.year == 2021 and layout.total_row == 5 and list(layout.indicator_rows) == []
     assert find_layout([["说明"], ["本表无自评表"]]) is None
+
+
+def test_recheck_needs_imported_forms(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["recheck", str(DEMO)]) == 2
+    assert "没有自评表原值表（published）" in capsys.readouterr().err
