@@ -123,12 +123,22 @@ def test_variants_offset_yuan_full_width_signs_and_placeholders() -> None:
     assert rows["预算执行率"].rate_text == ""  # a blank 执行率 cell is allowed
 
 
-def test_split_target_columns() -> None:
-    (f,) = _forms("split.xlsx").forms
+@pytest.mark.parametrize("sheet", ["Sheet1", "两行表头"])
+def test_split_target_columns(sheet: str) -> None:
+    (f,) = [f for f in _forms("split.xlsx").forms if f.sheet == sheet]
     rows = {row.name: row for row in f.rows}
     assert (rows["培训班期数"].rule, rows["培训班期数"].target_text) == ("ratio", "≥10期")
     assert (rows["培训成本"].rule, rows["培训成本"].unit_of_measure) == ("inverse", "万元")
     assert (rows["培训效果"].rule, rows["培训效果"].actual) == ("grade", "较好")
+    first = 13 if sheet == "Sheet1" else 14  # under a second header row
+    assert rows["培训班期数"].cells["指标性质"] == f"E{first}"
+    assert rows["培训班期数"].cells["度量单位"] == f"G{first}"
+    assert (f.department, f.unit) == ("浙江省总工会", "浙江省职工服务中心")
+
+
+def test_head_written_label_colon_value_in_one_cell() -> None:
+    (f,) = [f for f in _forms("split.xlsx").forms if f.sheet == "两行表头"]
+    assert f.name == "工会财务人员培训项目" and f.cells["项目名称"] == "A3"
 
 
 @pytest.mark.parametrize(
@@ -335,7 +345,7 @@ def test_xls_is_refused_with_advice_and_the_rest_import(tmp_path: Path) -> None:
     r = read_forms([old, FORMS / "split.xlsx"], LEVELS)
     assert r.failed == [("旧表.xls", "")]
     assert "另存为 .xlsx" in r.problems[0].message
-    assert [f.name for f in r.forms] == ["工会干部培训项目"]
+    assert [f.name for f in r.forms] == ["工会干部培训项目", "工会财务人员培训项目"]
 
 
 def test_reading_in_two_processes_gives_the_same_forms_and_problems() -> None:

@@ -43,7 +43,7 @@ INDICATOR_COLUMNS = (
     ("得分", "score"),
     ("偏差原因", "note"),
 )
-_YEAR = re.compile(r"(\d{4})\s*年度?")
+_YEAR = re.compile(r"(\d{4})\s*年度")
 
 
 def label_text(value: object) -> str:
@@ -73,6 +73,8 @@ class Layout:
 
     #: head labels found: field -> (row, col) of the value cell beside the label
     head: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: head fields written in their label's cell (``项目名称：某项目``)
+    inline: set[str] = field(default_factory=set)
     #: (row, col) of the cell that names the year (``（2021年度）``), or None
     year_at: tuple[int, int] | None = None
     year: int | None = None
@@ -125,6 +127,11 @@ def find_layout(grid: Grid) -> Layout | None:
         return None
     out = Layout(indicator_header=header)
     out.indicator_columns = _columns(words[header], INDICATOR_COLUMNS)
+    below = words[header + 1] if header + 1 < len(words) else []
+    if any(x in {"指标性质", "指标值", "度量单位", "计量单位"} for x in below):
+        # 年度指标值 merged over a second header row of 指标性质 · 指标值 · 度量单位
+        out.indicator_columns |= _columns(below, INDICATOR_COLUMNS[4:8])
+        header += 1
     end = len(words)
     first_col = min(out.indicator_columns.values())
     label_cols = range(0, out.indicator_columns.get("name", first_col) + 1)
@@ -133,16 +140,22 @@ def find_layout(grid: Grid) -> Layout | None:
             out.total_row, end = i, i
             break
     out.indicator_rows = range(header + 1, end)
+    header = out.indicator_header
     for i, w in enumerate(words[:header]):
         for j, x in enumerate(w):
-            name = HEAD_LABELS.get(x)
-            if name and name not in out.head:
+            label = next((k for k in HEAD_LABELS if x.startswith(k)), "")
+            name = HEAD_LABELS.get(label)
+            inline = x != label and re.search("[:：]", str(grid[i][j]))
+            if name and name not in out.head and inline:  # 项目名称：某项目, in one cell
+                out.head[name] = (i, j)
+                out.inline.add(name)
+            elif name and name not in out.head:
                 # the next filled cell, unless it is the next label (主管部门 left blank)
                 value_col = next((k for k in range(j + 1, len(w)) if w[k]), j + 1)
                 if value_col < len(w) and w[value_col] in HEAD_LABELS:
                     value_col = j + 1
                 out.head[name] = (i, value_col)
-            if out.year is None and ("年度" in x or "年" in x) and "预算" not in x:
+            if out.year is None and "年度" in x and "预算" not in x:
                 m = _YEAR.search(str(grid[i][j]))
                 if m and 1990 <= int(m.group(1)) <= 2100:
                     out.year, out.year_at = int(m.group(1)), (i, j)

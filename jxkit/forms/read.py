@@ -173,6 +173,8 @@ def read_sheet(
         return None
     s = _Sheet(file, sheet, grid)
     head = {k: s.text(layout.head.get(k)) for k in ("name", "department", "unit", "code")}
+    for k in layout.inline:  # 项目名称：某项目
+        head[k] = re.sub(r"^[^:：]*[:：]\s*", "", head[k])
     for key, label in (("name", "项目名称"), ("unit", "实施单位")):
         if not head[key] and not (key == "unit" and head["department"]):
             where = layout.head.get(key)
@@ -394,7 +396,9 @@ def _row(
         label: cell_name(*at[k])
         for k, label in (
             ("name", "三级指标"),
+            ("sign", "指标性质"),
             ("target", "年度指标值"),
+            ("unit", "度量单位"),
             ("actual", "实际完成值"),
             ("points", "分值"),
             ("score", "得分"),

@@ -191,6 +191,22 @@ def split() -> None:
         ("效益指标", "社会效益", "培训效果", "定性|好|", "较好", 30, 24, ""),
     ]
     put_form(ws, rows, split=True, merge=False, name="工会干部培训项目", total=(100, 93))
+    two = wb.create_sheet("两行表头")
+    put_form(two, rows, split=True, name="工会财务人员培训项目", total=(100, 93))
+    # 年度指标值 over 指标性质 · 指标值 · 度量单位 in a second header row; name and units
+    # written "label：value" in one cell
+    two.insert_rows(13)
+    for c, h in enumerate(["", "", "", "", "指标性质", "指标值", "度量单位"], 1):
+        two.cell(13, c, h or None)
+    two["E12"] = "年度指标值"
+    two["F12"] = two["G12"] = None
+    two["A3"], two["B3"] = "项目名称：工会财务人员培训项目", None
+    two["A4"], two["B4"], two["E4"], two["F4"] = (
+        "主管部门：浙江省总工会",
+        None,
+        "实施单位：浙江省职工服务中心",
+        None,
+    )
     wb.save(HERE / "split.xlsx")
 
 
