@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import MINI
+from conftest import MINI, REPO
 
 from jxkit.cli import main
 from jxkit.dataset import load_dataset
@@ -629,3 +629,115 @@ def test_output_onto_a_folder_is_named(
     err = capsys.readouterr().err
     assert re.search(r"写入“.*得分\.csv”失败：是一个文件夹。请给出文件的路径", err), err
     assert ".得分.csv." not in err and "Traceback" not in err
+
+
+def test_demo_workbook_with_percent_cells_scores_the_same(tmp_path: Path) -> None:
+    """The issue's case: percent indicators' actuals typed as Excel percent cells (93 %
+    stored 0.93) must give the demo's totals unchanged."""
+    book = openpyxl.load_workbook(REPO / "sample_data" / "demo.xlsx")
+    ind, ev = book["indicators"], book["evaluations"]
+    head = {c.value: i for i, c in enumerate(ind[1])}
+    percent = {
+        (r[head["project_id"]].value, r[head["indicator_id"]].value)
+        for r in ind.iter_rows(min_row=2)
+        if r[head["unit_of_measure"]].value == "%"
+    }
+    eh = {c.value: i for i, c in enumerate(ev[1])}
+    changed = 0
+    for r in ev.iter_rows(min_row=2):
+        c = r[eh["actual"]]
+        key = (r[eh["project_id"]].value, r[eh["indicator_id"]].value)
+        if key in percent and _typed(str(c.value)) != str(c.value):
+            c.value, c.number_format = float(_typed(str(c.value))) / 100, "0.0%"
+            changed += 1
+    assert changed > 100  # the demo has many percent indicators
+    book.save(tmp_path / "demo.xlsx")
+    before = score(load_dataset(REPO / "sample_data" / "demo.xlsx")).projects
+    after = score(load_dataset(tmp_path / "demo.xlsx")).projects
+    pd.testing.assert_series_equal(after["total"], before["total"])
+
+
+SIBLING_CASES = {
+    "a date beyond 2100": (
+        lambda ds: add_dates(ds, "2021-01-01", "9999-12-31"),
+        r'projects\.csv 第 2 行 end_date 列: "9999-12-31" 不是有效的日期.*年份在 1900–2100 之间',
+    ),
+    "a date before 1900": (
+        lambda ds: add_dates(ds, "0001-01-01", "2021-12-31"),
+        r'projects\.csv 第 2 行 start_date 列: "0001-01-01" 不是有效的日期',
+    ),
+    "an empty file": (
+        lambda ds: (ds / "units.csv").write_bytes(b""),
+        r"units\.csv: 文件是空的（0 字节）",
+    ),
+    "a title row above the header": (
+        lambda ds: prepend(ds / "units.csv", "2021年单位表\n"),
+        r"units\.csv: 第 1 行只有“2021年单位表”一格，像是标题行",
+    ),
+    "the header repeated below": (
+        lambda ds: append(ds / "units.csv", lines_of(ds / "units.csv")[0]),
+        r"共 1 处：\n  1\. units\.csv 第 5 行: 这一行重复了表头（可能是把两个文件拼在了一起）",
+    ),
+}
+
+
+def add_dates(ds: Path, start: str, end: str) -> None:
+    f = ds / "projects.csv"
+    lines = lines_of(f)
+    lines[0] = lines[0].rstrip("\n") + ",start_date,end_date\n"
+    lines[1:] = [line.rstrip("\n") + f",{start},{end}\n" for line in lines[1:]]
+    f.write_text("".join(lines), encoding="utf-8")
+
+
+def prepend(path: Path, text: str) -> None:
+    path.write_text(text + path.read_text(encoding="utf-8-sig"), encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8-sig") + text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("build", "message"), SIBLING_CASES.values(), ids=SIBLING_CASES.keys())
+def test_sibling_defects(
+    build, message: str, mini_copy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ds = mini_copy()
+    build(ds)
+    assert main(["validate", str(ds)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert re.search(message, err), err
+
+
+def test_headers_with_full_width_or_invisible_characters_are_recognised(mini_copy) -> None:
+    ds = mini_copy()
+    f = ds / "projects.csv"
+    f.write_text(
+        f.read_text(encoding="utf-8-sig").replace("budget", "ｂｕｄｇｅｔ\u200b", 1),
+        encoding="utf-8",
+    )
+    assert load_dataset(ds).projects["budget"].tolist() == [1_000_000.0, 400_000.0, 2_000_000.0]
+
+
+def test_hidden_rows_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = mini_book(MINI)
+    book["projects"].row_dimensions[3].hidden = True
+    book["projects"].row_dimensions[4].hidden = True
+    book.save(tmp_path / "mini.xlsx")
+    assert main(["validate", str(tmp_path / "mini.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "工作表“projects”: 第 3、4 行（共 2 行）是隐藏行（可能被筛选隐藏）" in err
+
+
+def test_unreadable_file_is_named(
+    mini_copy, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ds = mini_copy()
+
+    def locked(path: Path, *args: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr("jxkit.dataset.tables.read_csv_text", locked)
+    assert main(["validate", str(ds)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"读取“.*\.csv”失败：没有读取权限", err), err

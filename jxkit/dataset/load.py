@@ -8,6 +8,7 @@ place (file or sheet, spreadsheet row, column) before raising one :class:`DataEr
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from ..errors import DataError, Problem
 from .checks import checks, duplicates
 from .problems import Collector
 from .schema import TABLES, TableSpec
-from .tables import list_sheets, read_table
+from .tables import ROW, list_sheets, read_table
 from .values import (
     canonical_headers,
     canonical_name,
@@ -275,8 +276,11 @@ def load_dataset(
             continue
         renames = canonical_headers(raw, spec)
         structural += _cell_problems(raw, renames, source)
+        structural += _header_rows(raw, renames, source)
         out = Collector(source, {v: k for k, v in renames.items()})
         frame, broken = type_table(raw.rename(columns=renames), spec, out)
+        if broken and not renames:
+            broken += _title_row(raw, source)
         structural += broken
         tables[spec.name] = frame
         sources[spec.name] = source
@@ -328,15 +332,59 @@ def _header_clash(
     )
 
 
+def _header_rows(raw: pd.DataFrame, renames: dict[str, str], source: str) -> list[Problem]:
+    """Rows that repeat the header (two files pasted together): one message, not one per cell.
+
+    Only the first known column is compared, in Arrow: no work per row.
+    """
+    if not renames or raw.empty:
+        return []
+    header = next(iter(renames))
+    column = raw[header]
+    again = (column == header).to_numpy(dtype=bool, na_value=False)
+    if not again.any():
+        return []
+    rows = [int(r) for r in raw[ROW].to_numpy()[again]]
+    return [_rows_problem(source, rows, "重复了表头（可能是把两个文件拼在了一起）：请删去")]
+
+
+def _rows_problem(source: str, rows: list[int], what: str) -> Problem:
+    """One problem for many rows: "第 5、9 行（共 2 行）…", or the row itself when alone."""
+    if len(rows) == 1:
+        return Problem(source, f"这一行{what}这一行", rows[0])
+    shown = "、".join(map(str, rows[:10])) + ("……" if len(rows) > 10 else "")
+    return Problem(source, f"第 {shown} 行（共 {len(rows)} 行）{what}这些行")
+
+
+def _title_row(raw: pd.DataFrame, source: str) -> list[Problem]:
+    """A hint when the first row is a title ("2021年单位表") rather than the header."""
+    named = [c for c in raw.columns if c != ROW and not _NO_HEADER.match(str(c))]
+    if len(named) != 1:
+        found = "、".join(f"“{c}”" for c in named[:12])
+        return (
+            [Problem(source, f"表头（第 1 行）中没有可识别的列名，现有：{found}")] if named else []
+        )
+    return [
+        Problem(
+            source,
+            f"第 1 行只有“{named[0]}”一格，像是标题行：表头（列名）应在第 1 行，请删去上方的标题行",
+        )
+    ]
+
+
+#: Headers made up for blank header cells (by our Excel reader and by pandas).
+_NO_HEADER = re.compile(r"^(?:第 \d+ 列|Unnamed: \d+(?:_level_\d+)?)$")
+
+
 def _cell_problems(raw: pd.DataFrame, renames: dict[str, str], source: str) -> list[Problem]:
     """Excel cells no value can be read from (``#REF!``, a formula never calculated, a merged
     cell), in the columns the dataset uses."""
     found = raw.attrs.get("cell_problems", [])
     headers = list(raw.columns)
     return [
-        Problem(source, message, row, headers[at], value or None)
+        Problem(source, message, row or None, headers[at] if at >= 0 else None, value or None)
         for row, at, value, message in found
-        if at < len(headers) and headers[at] in renames
+        if at < 0 or (at < len(headers) and headers[at] in renames)
     ]
 
 

@@ -61,6 +61,10 @@ def read_csv_text(
     pandas' reader, whose messages are put in the user's terms. Rows are numbered as
     Excel shows the file: a blank line is a row there, so rows after it count it.
     """
+    if path.stat().st_size == 0:
+        raise DataError(
+            [Problem(path.name, "文件是空的（0 字节）：可能没有保存成功或没有完整复制，请重新导出")]
+        )
     for encoding in ENCODINGS:
         if encoding == "gb18030":
             _refuse_broken_utf8(path)  # UTF-8 with a GBK line would read as nonsense
@@ -336,6 +340,7 @@ EXCEL_ERRORS = {
     "#GETTING_DATA": "数据尚未加载完成",
 }
 
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b(?=[^>]*\bhidden=\"(?:1|true)\")[^>]*\br=\"(\d+)\"")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
@@ -397,12 +402,10 @@ def _excel_text(cell: Any) -> str:
         return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, int | float):  # Excel saves 100 % as the integer 1
         if _is_percent(cell.number_format):
-            return _number_text(round(value * 100, 10))
-        return _number_text(value)
+            return _number_text(round(float(value) * 100, 10))
+        return str(value) if isinstance(value, int) else _number_text(value)
     if isinstance(value, datetime.datetime):
         if value.time() == datetime.time(0):
             return value.date().isoformat()
@@ -421,17 +424,24 @@ def _is_percent(number_format: str | None) -> bool:
     return bool(number_format) and "%" in re.sub(r'"[^"]*"|\\.', "", str(number_format))
 
 
-def _read_sheet(path: Path, name: str) -> pd.DataFrame:
+def _read_sheet(path: Path, name: str | None) -> pd.DataFrame:
     """One sheet as text with Excel's own row numbers; cell problems in ``attrs``.
 
     Read with openpyxl directly rather than through pandas, which reads percent cells as
     fractions, error cells (``#REF!``) and formulas never calculated as blanks, and numbers
     rows as if blank rows were not there. Blank rows are left out; the others keep the
     row number Excel shows. ``attrs["cell_problems"]`` holds (row, column position,
-    value, message) for error cells, formulas without a saved result and merged cells.
+    value, message) for error cells, formulas without a saved result, merged cells and
+    hidden rows (column position -1: the whole row).
     """
     book = _open_workbook(path)
     try:
+        sheets = [str(s) for s in book.sheetnames]
+        name = sheets[0] if name is None else name
+        if name not in sheets:
+            raise DataError(
+                [Problem(path.name, f"没有名为“{name}”的工作表（现有：{'、'.join(sheets)}）")]
+            )
         ws = book[name]
         ws.reset_dimensions()  # some writers save a wrong size; read what is there
         rows: list[list[str]] = []
@@ -477,12 +487,22 @@ def _read_sheet(path: Path, name: str) -> pd.DataFrame:
         if r2 > header_row and (r2 > r1 or c2 > c1) and c1 <= width:
             message = f"在合并单元格 {ref} 中，只有第一格有值：请取消合并，并在每一格填写"
             problems.append((max(r1, header_row + 1), c1 - 1, "", message))
+    hidden = sorted(set(numbers).intersection(int(m[1]) for m in _HIDDEN_ROW.finditer(xml)))
+    if hidden:
+        shown = "、".join(map(str, hidden[:10])) + ("……" if len(hidden) > 10 else "")
+        which = "这一行" if len(hidden) == 1 else f"第 {shown} 行（共 {len(hidden)} 行）"
+        message = (
+            f"{which}是隐藏行（可能被筛选隐藏），jxkit 会照常读取：请取消隐藏（清除筛选）核对，"
+            "不要的行请删除"
+        )
+        problems.append((hidden[0] if len(hidden) == 1 else 0, -1, "", message))
     labels = [h if h.strip() else f"第 {i + 1} 列" for i, h in enumerate(header)]
     frame = pd.DataFrame(rows, columns=pd.Index(labels, dtype=object), dtype=object)
     frame = _dedupe_labels(frame)
     frame[ROW] = np.asarray(numbers, dtype=np.int64)
     frame.attrs["rows_numbered"] = True
     frame.attrs["cell_problems"] = problems
+    frame.attrs["sheet"] = name
     return frame
 
 
@@ -514,20 +534,19 @@ def read_table(
     if not p.exists():
         raise DataError([Problem(str(p), "文件不存在")])
     suffix = p.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        sheets = list_sheets(p)
-        name = sheet if sheet is not None else sheets[0]
-        if name not in sheets:
-            raise DataError(
-                [Problem(p.name, f"没有名为“{name}”的工作表（现有：{'、'.join(sheets)}）")]
-            )
-        frame = _read_sheet(p, name)
-        source, encoding = f"{p.name} 工作表“{name}”", "xlsx"
-    elif suffix in {".csv", ".txt"}:
-        frame, encoding = read_csv_text(p, keep)
-        source = p.name
-    else:
+    if suffix not in {".xlsx", ".xlsm", ".csv", ".txt"}:
         raise DataError([Problem(p.name, "不支持的文件类型：请提供 .csv 或 .xlsx 文件")])
+    try:
+        if suffix in {".xlsx", ".xlsm"}:
+            frame = _read_sheet(p, sheet)
+            source, encoding = f"{p.name} 工作表“{frame.attrs['sheet']}”", "xlsx"
+        else:
+            frame, encoding = read_csv_text(p, keep)
+            source = p.name
+    except OSError as exc:  # no permission, a folder named like a file, a file locked
+        if isinstance(exc, FileAccessError):
+            raise
+        raise FileAccessError(exc, action="读取", path=p) from exc
     written = [str(c) for c in frame.columns]
     frame.columns = [h.strip() for h in written]
     if keep is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -93,8 +94,21 @@ def header_clashes(headers: list[str], spec: TableSpec) -> list[tuple[int, int, 
 
 
 def canonical_name(header: str, known: dict[str, str]) -> str | None:
+    """The canonical column a header names, or None.
+
+    Case, surrounding spaces, a trailing note such as （元）, full-width letters
+    (``ｂｕｄｇｅｔ``) and invisible characters pasted with the header are ignored.
+    """
     key = header.strip()
-    return known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
+    found = known.get(key.lower()) or known.get(key) or known.get(_HEADER_NOTE.sub("", key).strip())
+    if found or key.isascii():
+        return found
+    plain = unicodedata.normalize("NFKC", _INVISIBLE.sub("", key)).strip()
+    return None if plain == key else canonical_name(plain, known)
+
+
+#: Characters that show as nothing (zero-width spaces and joiners, BOM, soft hyphen).
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 
 
 def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -211,7 +225,8 @@ def _type_column(frame: pd.DataFrame, c: Column, out: Collector) -> pd.Series:
             frame,
             spread(bad_u, bool),
             c.name,
-            "不是有效的日期（应为 2021-06-30、2021/6/30、2021年6月30日 或 Excel 日期）",
+            "不是有效的日期（应为 2021-06-30、2021/6/30、2021年6月30日 或 Excel 日期，"
+            f"年份在 {_YEARS[0]}–{_YEARS[1]} 之间）",
         )
         return pd.Series(dates_u[codes], index=frame.index, dtype="datetime64[ns]")
     if c.kind == "bool":
@@ -273,6 +288,8 @@ _DATE = re.compile(
 #: Excel stores dates as days since 1899-12-30; serials outside this range are not dates
 #: anyone means (1927 to 2173).
 _EXCEL_SERIALS = (10_000, 100_000)
+#: The years a date may fall in.
+_YEARS = (1900, 2100)
 
 
 def parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,6 +320,9 @@ def parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 day = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(serial))
         except ValueError:
             bad[i] = True
+            continue
+        if not _YEARS[0] <= day.year <= _YEARS[1]:  # beyond what anyone means, or than
+            bad[i] = True  # datetime64[ns] holds (1677 to 2262)
             continue
         values[i] = np.datetime64(day, "ns")
     return values, bad
