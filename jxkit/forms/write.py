@@ -144,7 +144,7 @@ def write_forms(
             "department": department,
             "unit": unit["name"] if unit is not None else project["unit_id"],
             "budget": float(project["budget"]),
-            "spent": float(project["spent"]),
+            "spent": None if pd.isna(project["spent"]) else float(project["spent"]),
         }
         if book is not None:
             ws = book.create_sheet(_sheet_name(pid))
@@ -233,16 +233,17 @@ def put_form(
     ):
         put(f"{col}6", text, font=bold)
     exec_row = rows["self"][rows["self"]["rule"] == "execution_rate"]
-    budget, spent = head["budget"] / 1e4, head["spent"] / 1e4
+    budget = head["budget"] / 1e4
+    spent = None if head["spent"] is None else head["spent"] / 1e4  # blank: not yet reported
     money = "#,##0.00"  # shown as forms show it; the cell keeps the exact amount
     put("B7", "年度资金总额")
-    put("C7", budget, fmt=money)
+    put("C7", None, fmt=money)  # 年初预算数: the dataset holds the 全年 figure only
     put("D7", budget, fmt=money)
     put("E7", spent, fmt=money)
     if len(exec_row):
         e = exec_row.iloc[0]
         put("F7", float(e["points"]))
-        put("G7", spent / budget if budget else 0.0, fmt="0.00%")
+        put("G7", None if spent is None else (spent / budget if budget else 0.0), fmt="0.00%")
         put("H7", round(float(e["score"]), 2))
     for r, text in zip(
         range(8, 11), ["其中：本年财政拨款", "上年结转资金", "其他资金"], strict=True
