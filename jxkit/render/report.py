@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import JxkitError, ReportError, os_error_text
 from .execute import INLINE_BACKEND, INPROCESS_ENGINE, execute_notebook, failure_text
 from .export import export_html, pdf_support, write_html, write_pdf
-from .fonts import preload_font
+from .fonts import preload_font, warm_charts
 from .workers import Outcome, failed
 
 if TYPE_CHECKING:
@@ -163,6 +164,9 @@ def warm_up(formats: tuple[str, ...], prepare: Callable[[], object] | None = Non
     if prepare is not None:
         with contextlib.suppress(Exception):
             prepare()
+    if "matplotlib.figure" in sys.modules:  # after prepare: with the fonts reports use
+        with contextlib.suppress(Exception):
+            warm_charts()
 
 
 def clean_task(task: Task) -> None:
