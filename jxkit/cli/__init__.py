@@ -9,6 +9,7 @@ The only package that prints. One module per group of commands, each exposing
 - ``report.py`` (with ``render.py``, the render arguments and summary): render, demo, notebooks;
 - ``process.py``: exante, monitor, results, assess;
 - ``workbench.py``: workbench;
+- ``forms.py``: import, recheck, forms (the national 自评表);
 - ``common.py``: the arguments and output every command shares.
 
 Command modules import only what building the parser needs; the work's imports happen when
