@@ -223,8 +223,9 @@ def render_batch(
         if stopped:  # what was not rendered is failed too: the rerun command includes it
             for i in todo:
                 if results[i] is None:
-                    results[i] = JobResult(job_list[i], "failed", 0.0, f"未生成：{stopped}")
-                    manifest.record(results[i], prints[i], append=False)  # type: ignore[arg-type]
+                    left = JobResult(job_list[i], "failed", 0.0, f"未生成：{stopped}")
+                    results[i] = left
+                    manifest.record(left, prints[i], append=False)
     finally:
         bar.close()
         unwritten = _finish(out, manifest, results)
