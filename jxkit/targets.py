@@ -655,6 +655,7 @@ def _results(
         out[aspect] = part
         total += part
     none = out["n_indicators"] == 0
+    out.loc[none, list(rules.aspects)] = np.nan  # nothing declared, nothing to score
     out["total"] = np.where(none, np.nan, round_half_up(total))
     out["grade"] = np.where(none, rules.grades[-1][0], rules.grade(np.nan_to_num(out["total"])))
     out["action"] = out["grade"].map(rules.actions)

@@ -68,12 +68,13 @@ class TargetsReport:
     def title(self) -> Html:
         reviewed = self.p["total"].dropna()
         mean = num(round(float(reviewed.mean()), 2)) if len(reviewed) else "—"
+        of = "平均" if len(reviewed) == len(self.p) else "平均，不含未申报目标的项目"
         return Html(
             f'<header class="jx-title"><p class="jx-kicker">{self.year} 年度预算 · {esc(self.scope)}</p>'
             "<h1>项目绩效目标审核意见</h1>"
             "<p class='jx-sub'>与预算同步申报的绩效目标：完整性、相关性、适当性、可行性</p>"
             f'<div class="jx-score"><span class="jx-total">{esc(mean)}</span>'
-            '<span class="jx-unit">分（平均）</span>'
+            f'<span class="jx-unit">分（{of}）</span>'
             f"{''.join(badge(g) + f'<span class=jx-unit>{n}</span>' for g, n in self._counts())}"
             "</div></header>"
         )
@@ -89,7 +90,12 @@ class TargetsReport:
             ("审核范围", f"{self.scope} {self.year} 年度申报预算的项目"),
             ("审核项目", f"{len(p)} 个，预算合计 {wan(p['budget'].sum())}"),
             ("审核结果", "，".join(f"{g} {n} 个" for g, n in self._counts())),
-            ("发现问题", f"{len(self.f)} 处，涉及 {self.f['project_id'].nunique()} 个项目"),
+            (
+                "发现问题",
+                f"{len(self.f)} 处，涉及 {self.f['project_id'].nunique()} 个项目"
+                if len(self.f)
+                else "未发现问题",
+            ),
             (
                 "审核要点与分值",
                 "；".join(f"{a} {num(self.rules.aspects.get(a, 0))} 分" for a in ASPECTS),
@@ -108,8 +114,8 @@ class TargetsReport:
         return facts(pairs)
 
     def findings_chart(self) -> Html:
-        """Findings per check, most frequent first (only when there are findings)."""
-        if self.f.empty:
+        """Findings per check, most frequent first (when there are two kinds or more)."""
+        if self.f["check"].nunique() < 2:
             return Html("")
         counts = self.f["check_name"].value_counts(sort=False)
         order = [CHECKS[c].title for c in CHECKS if CHECKS[c].title in counts.index]
@@ -157,15 +163,15 @@ class TargetsReport:
         n = 1
         for pid, f in self.f.groupby("project_id", sort=False):
             r = p.loc[pid]
-            total = "—" if pd.isna(r["total"]) else f"{num(r['total'])} 分"
+            scored = "未申报绩效目标" if pd.isna(r["total"]) else f"审核得分 {num(r['total'])} 分"
             parts.append(
                 f"<h3>{esc(r['name'])}（{esc(pid)}）{badge(str(r['grade']))}</h3>"
-                f"<p>审核得分 {esc(total)}，{esc(r['action'])}。</p>"
+                f"<p>{esc(scored)}，{esc(r['action'])}。</p>"
             )
             parts.append(
                 table(
                     f.assign(
-                        deduction_text=f["deduction"].map(lambda v: f"−{num(v)}"),
+                        deduction_text=f["deduction"].map(lambda v: f"−{num(v)}" if v else "—"),
                         indicator=f["indicator"].where(f["indicator_id"] != "", "（项目整体）"),
                     ),
                     {
