@@ -632,3 +632,18 @@ def test_report_kind_and_render(tmp_path: Path) -> None:
     # XM2020000008 continues XM2019000009 and aims far above what was done
     assert "指标值 54 超过以往最高实际完成值 24 的 1.5 倍" in text
     assert "审核结果为“中”的 2 个项目单位修改后重新报送审核" in text
+
+
+def test_a_ceiling_of_zero_is_a_tolerance(tmp_path: Path) -> None:
+    # no violation tolerated (≤ 0) while last year had 2: neither 偏低 nor 偏高
+    rows = [
+        *GOOD[:-1],
+        ("payment_violations", "产出指标", "质量指标", "违规问题", 0, "deduction", "0", "个"),
+    ]
+    rows.append(GOOD[-1])
+    projects = [project("A20", 2020), project("A21")]
+    folder = write(
+        tmp_path, projects, {"A20": rows, "A21": rows}, {"A20": {"payment_violations": "2"}}
+    )
+    checks = {c for c, _ in found(folder)}
+    assert not checks & {"below_last_actual", "far_above_past"}
