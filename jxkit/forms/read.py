@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -480,11 +481,11 @@ def _actual_number(
 
 def _grid(ws: Any) -> list[list[object]]:
     """A sheet's values; a number shown as a percentage becomes the text the sheet shows."""
-    ws.reset_dimensions()
+    ws.reset_dimensions()  # the size a file declares may be wrong; read the rows it has
     grid: list[list[object]] = []
-    for row in ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLS):
+    for row in islice(ws.iter_rows(), MAX_ROWS):
         values: list[object] = []
-        for c in row:
+        for c in row[:MAX_COLS]:
             v = getattr(c, "value", None)
             if (
                 isinstance(v, int | float)
