@@ -674,6 +674,20 @@ SIBLING_CASES = {
         lambda ds: prepend(ds / "units.csv", "2021年单位表\n"),
         r"units\.csv: 第 1 行只有“2021年单位表”一格，像是标题行",
     ),
+    "semicolons for commas": (
+        lambda ds: resave(ds / "units.csv", sep=";"),
+        r"units\.csv: 表头“unit_id;name;level;parent_id;region”是用分号（;）分隔的，而不是逗号",
+    ),
+    "tabs for commas": (
+        lambda ds: resave(ds / "units.csv", sep="\t"),
+        r"units\.csv: 表头“unit_id\tname.*”是用制表符（Tab）分隔的",
+    ),
+    "two files pasted together, byte-order marks and all": (
+        lambda ds: (ds / "units.csv").write_bytes(
+            2 * ("\ufeff" + "".join(lines_of(ds / "units.csv"))).encode()
+        ),
+        r"共 1 处：\n  1\. units\.csv 第 5 行: 这一行重复了表头",
+    ),
     "the header repeated below": (
         lambda ds: append(ds / "units.csv", lines_of(ds / "units.csv")[0]),
         r"共 1 处：\n  1\. units\.csv 第 5 行: 这一行重复了表头（可能是把两个文件拼在了一起）",
@@ -687,6 +701,10 @@ def add_dates(ds: Path, start: str, end: str) -> None:
     lines[0] = lines[0].rstrip("\n") + ",start_date,end_date\n"
     lines[1:] = [line.rstrip("\n") + f",{start},{end}\n" for line in lines[1:]]
     f.write_text("".join(lines), encoding="utf-8")
+
+
+def resave(path: Path, sep: str) -> None:
+    pd.read_csv(path, dtype=str, keep_default_na=False).to_csv(path, sep=sep, index=False)
 
 
 def prepend(path: Path, text: str) -> None:

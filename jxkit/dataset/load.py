@@ -341,7 +341,9 @@ def _header_rows(raw: pd.DataFrame, renames: dict[str, str], source: str) -> lis
         return []
     header = next(iter(renames))
     column = raw[header]
-    again = (column == header).to_numpy(dtype=bool, na_value=False)
+    again = ((column == header) | (column == "\ufeff" + header)).to_numpy(
+        dtype=bool, na_value=False
+    )  # a second file's byte-order mark comes along when two files are pasted together
     if not again.any():
         return []
     rows = [int(r) for r in raw[ROW].to_numpy()[again]]
@@ -364,12 +366,27 @@ def _title_row(raw: pd.DataFrame, source: str) -> list[Problem]:
         return (
             [Problem(source, f"表头（第 1 行）中没有可识别的列名，现有：{found}")] if named else []
         )
+    only = str(named[0])
+    marks = {mark: only.count(mark) for mark in _SEPARATORS}
+    mark = max(marks, key=lambda m: marks[m])
+    if marks[mark]:
+        return [
+            Problem(
+                source,
+                f"表头“{only}”是用{_SEPARATORS[mark]}分隔的，而不是逗号：请在 Excel 中打开，"
+                "另存为“CSV UTF-8（逗号分隔）”后重试",
+            )
+        ]
     return [
         Problem(
             source,
-            f"第 1 行只有“{named[0]}”一格，像是标题行：表头（列名）应在第 1 行，请删去上方的标题行",
+            f"第 1 行只有“{only}”一格，像是标题行：表头（列名）应在第 1 行，请删去上方的标题行",
         )
     ]
+
+
+#: Separators other than the comma that files come with, and their names.
+_SEPARATORS = {";": "分号（;）", "\t": "制表符（Tab）", "|": "竖线（|）", "，": "中文逗号（，）"}
 
 
 #: Headers made up for blank header cells (by our Excel reader and by pandas).
