@@ -9,8 +9,10 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from conftest import REPO
@@ -23,6 +25,8 @@ from jxkit.files import notebooks_dir
 from jxkit.sampling import read_manifest, read_population, verify
 from jxkit.scoring import score
 from jxkit.widgets import Session, Workbench
+from jxkit.widgets.reports import report_link
+from jxkit.widgets.workpaper import export_workpapers, workpaper
 
 P001_REVIEW = {"I02": "950", "I03": "480", "I04": "95", "I05": "好"}
 #: The review of P001_REVIEW loses points on I02 (1.5) and I04 (6): each needs its 扣分理由.
@@ -374,10 +378,64 @@ def test_compare_highlights_differences(mini: Path) -> None:
     type_in(wb, {"I02": "800", "I03": "625", "I04": "92", "I05": "较好"})
     wb.tabs.selected_index = 2
     html = wb.compare.table.value
-    assert html.count('class="jx-inflated"') == 1 and "+3" in html  # 27 self vs 24 review
-    assert "自评比复核高 3 分" in html and "自评质量合格" in html
+    assert html.count('class="jx-inflated"') == 1  # I02: 27 self vs 24 review
+    assert "自评 83.00 分，复核 80.00 分，自评高 3 分" in html and "自评质量合格" in html
+    assert "I02" not in html and "指标性质" in html  # the form's columns, no internal id
     type_in(wb, {"I05": "差"})
     assert "自评质量差" in wb.compare.table.value  # live while the tab is open
+
+
+REVIEWED = {"I02": "800", "I03": "625", "I04": "92", "I05": "较好"}
+
+
+def test_workpaper_has_the_forms_columns(mini: Path) -> None:
+    wb = opened(mini)
+    type_in(wb, REVIEWED)
+    wb.score_panel.rows["I02"].note.value = "签到表核减"
+    frame = workpaper(wb.session, "P-001")
+    assert tuple(frame.columns) == (
+        "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "分值",
+        "自评完成值", "自评得分", "复核完成值", "复核得分", "偏离度", "扣分理由/备注",
+    )  # fmt: skip
+    assert frame.iloc[1].tolist() == [
+        "产出指标", "数量指标", "培训人次", "≥", "1000", "人次", 30.0,
+        "900", 27.0, "800", 24.0, 3.0, "签到表核减",
+    ]  # fmt: skip
+    assert frame.iloc[2]["指标性质"] == "≤" and frame.iloc[4]["指标性质"] == "定性"
+    total = frame.iloc[-1]
+    assert (total["一级指标"], total["分值"], total["自评得分"], total["复核得分"]) == (
+        "总分",
+        100.0,
+        83.0,
+        80.0,
+    )
+    assert total["偏离度"] == 3.0
+
+
+def test_workpaper_export_one_and_all_sampled(mini: Path) -> None:
+    wb = opened(mini)
+    type_in(wb, REVIEWED)
+    out = export_workpapers(
+        wb.session, ["P-001", "P-003"], mini.parent / "底稿.xlsx", reviewer="张三",
+        now=datetime(2024, 3, 15, 10, 0),
+    )  # fmt: skip
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["P-001", "P-003"]
+    ws = book["P-001"]
+    assert ws["A1"].value == "自评复核底稿" and ws["A4"].value == "复核人：张三"
+    assert ws["E4"].value == "复核日期：2024-03-15"
+    assert [c.value for c in ws[5]][:4] == ["一级指标", "二级指标", "三级指标", "指标性质"]
+    assert [c.value for c in ws[7]][:12] == [
+        "产出指标", "数量指标", "培训人次", "≥", "1000", "人次", 30, "900", 27, "800", 24, 3,
+    ]  # fmt: skip
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    assert "I02" not in text
+    wb.sample.seed.value = "20240315"
+    wb.sample.n.value = 2
+    wb.sample.preview_button.click()
+    wb.compare.export_all.click()
+    assert "已导出 2 个项目的底稿" in wb.compare.status.value
+    assert (mini.parent / "复核底稿-抽中项目-2个.xlsx").exists()
 
 
 # ----------------------------------------------------------------------------- sample, report
@@ -425,10 +483,23 @@ def test_sample_errors_are_shown_in_the_panel(mini: Path) -> None:
 
 def test_report_button_renders_the_project(mini: Path, tmp_path: Path) -> None:
     wb = opened(mini, "P-003", reports_dir=tmp_path / "out")
-    html = wb.render_report()
+    thread = wb.render_report()
+    assert thread is not None and "正在后台生成" in wb.report.status.value
+    assert wb.report.button.disabled  # one render at a time; the rest of the workbench works
+    type_in(wb, {"K02": "4100"})
+    thread.join(timeout=180)
+    html = wb.report.html
     assert html == tmp_path / "out" / "project" / "P-003-review.html"
     assert "全省劳动竞赛" in html.read_text(encoding="utf-8")
-    assert "已生成报告" in wb.report.status.value
+    assert "已生成报告" in wb.report.status.value and 'target="_blank"' in wb.report.status.value
+    assert not wb.report.button.disabled
+
+
+def test_report_link_is_served_by_the_jupyter_server(tmp_path: Path) -> None:
+    html = tmp_path / "评价报告" / "project" / "P-001.html"
+    assert report_link(html, (tmp_path, "/lab-base/")) == (
+        "/lab-base/files/%E8%AF%84%E4%BB%B7%E6%8A%A5%E5%91%8A/project/P-001.html"
+    )
 
 
 # ----------------------------------------------------------------------------- loading

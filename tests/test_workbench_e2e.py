@@ -211,9 +211,17 @@ def test_score_and_save_in_jupyterlab(
             page.click(".jx-save")
             expect(page.locator(".jx-save-status")).to_contain_text("已保存 7 处修改")
             shot("4-saved")
-            page.locator(".jx-tabs .lm-TabBar-tab", has_text="自评与复核比较").click()
+            page.locator(".jx-tabs .lm-TabBar-tab", has_text="复核底稿").click()
             expect(page.locator(".jx-compare")).to_contain_text(shown)
-            shot("5-compare")
+            expect(page.locator(".jx-workpaper th").nth(3)).to_have_text("指标性质")
+            # all columns readable at 1366×768: nothing wider than the panel
+            assert page.evaluate(
+                "(() => { const t = document.querySelector('.jx-workpaper');"
+                " return t.scrollWidth <= t.parentElement.clientWidth + 1; })()"
+            )
+            page.click(".jx-export-one")
+            expect(page.locator(".jx-export-status")).to_contain_text("已导出 1 个项目的底稿")
+            shot("5-workpaper")
 
             # a colleague saves 940 where the reviewer now types 960: refused, listed, chosen
             page.locator(".jx-tabs .lm-TabBar-tab", has_text="评分").first.click()
@@ -272,4 +280,7 @@ def test_score_and_save_in_jupyterlab(
     expected = scores.set_index("project_id").at["P-001", "total"]
     assert shown == "90.50"  # before the reviewer's 960 on I02: 28.8 instead of 28.5 points
     assert f"{expected:.2f}" == "90.80"
+    paper = pd.read_excel(tmp_path / "复核底稿-P-001.xlsx", sheet_name="P-001", header=4, dtype=str)
+    assert paper.columns[:3].tolist() == ["一级指标", "二级指标", "三级指标"]
+    assert paper.iloc[1]["复核完成值"] == "950"  # as saved when exported
     assert seconds < 150, f"the browser part took {seconds:.0f} s"

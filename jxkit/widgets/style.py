@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 import re
 
+import ipywidgets as w
+
 from ..report.blocks import esc
 
-__all__ = ["CSS", "css_id", "esc", "grade_badge", "note", "num"]
+__all__ = ["CSS", "css_id", "esc", "grade_badge", "html_widget", "note", "num"]
 
 GRADE_CLASSES = {"优": "a", "良": "b", "中": "c", "差": "d"}
 
@@ -58,6 +60,8 @@ table.jx-table tr.jx-selected td { background: #eef2ff; }
 table.jx-table tr.jx-inflated td { background: #fef2f2; }
 table.jx-table tr.jx-deflated td { background: #eff6ff; }
 table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
+table.jx-workpaper { table-layout: fixed; }
+table.jx-workpaper th, table.jx-workpaper td { padding: 4px 5px; overflow-wrap: anywhere; }
 .jx-facts { flex: 1 1 auto; margin: 0 0 6px 0; }
 .jx-grid { grid-template-columns: minmax(190px, 2.1fr) minmax(76px, 0.75fr) minmax(76px, 0.75fr)
   minmax(170px, 1.35fr) minmax(140px, 1.5fr) minmax(140px, 1.35fr);
@@ -127,3 +131,11 @@ def grade_badge(grade: str | None) -> str:
 def note(kind: str, html: str) -> str:
     """A coloured notice: kind is info, ok, warn or error; ``html`` is already escaped."""
     return f'<div class="jx-note jx-note-{kind}">{html}</div>'
+
+
+def html_widget(value: str = "", css: str = "") -> w.HTML:
+    """An HTML widget with a CSS class (the workbench's building block)."""
+    h = w.HTML(value)
+    if css:
+        h.add_class(css)
+    return h

@@ -8,6 +8,7 @@ a stable CSS class (``jx-…``) so that tests can drive it like a person would.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,34 +16,29 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import FALSE_WORDS, TRUE_WORDS
-from ..compare import VERDICT_OK, VERDICT_POOR, read_sample_ids
+from ..compare import read_sample_ids
 from ..dataset.merge import Conflict
 from ..dataset.schema import TABLES
+from ..dataset.writeback import DEFAULT_TIMEZONE
 from ..errors import JxkitError
 from ..labels import ROUND_NAMES
-from ..policy import Policy
 from .errors import error_html, guarded
 from .live import NA, Indicator, IndicatorScore, LiveScore, Values, is_na
 from .pick import PickPanel
+from .reports import ReportPanel
 from .sample import SamplePanel
 from .session import Session, describe_project
-from .style import CSS, css_id, esc, grade_badge, note, num
+from .style import CSS, css_id, esc, grade_badge, html_widget, note, num
+from .workpaper import WorkpaperPanel, export_workpapers, verdict, workpaper
 
-__all__ = ["ComparePanel", "IndicatorRow", "ReportPanel", "ScorePanel", "Workbench"]
+__all__ = ["IndicatorRow", "ScorePanel", "Workbench"]
 
-TAB_TITLES = ("选择项目", "评分", "自评与复核比较", "随机再评价抽样", "报告")
+TAB_TITLES = ("选择项目", "评分", "复核底稿", "随机再评价抽样", "报告")
 PICK, SCORE, COMPARE, SAMPLE, REPORT = range(5)
 HEAD = ("指标与评分方法", "指标值", "自评", "录入值", "得分", "佐证材料与备注")
 
 Change = Callable[[str, dict[str, str]], None]
 _FIELD_NAMES = {c.name: c.zh for c in TABLES["evaluations"].columns}
-
-
-def _html(value: str = "", css: str = "") -> w.HTML:
-    h = w.HTML(value)
-    if css:
-        h.add_class(css)
-    return h
 
 
 def _cell(children: list[w.Widget]) -> w.VBox:
@@ -68,7 +64,7 @@ class IndicatorRow(w.GridBox):
         self.add_class("jx-row")
         self.add_class(f"jx-row-{css_id(ind.indicator_id)}")
         level = " · ".join(x for x in (ind.level1, ind.level2) if x)
-        info = _html(
+        info = html_widget(
             f'<div><span class="jx-name">{esc(ind.name)}</span> <span class="jx-small">'
             f"{esc(level)}</span></div>"
             f'<div class="jx-rule">{esc(ind.description)}</div>'
@@ -78,8 +74,10 @@ class IndicatorRow(w.GridBox):
             if ind.target
             else '<span class="jx-muted">—</span>'
         )
-        facts = _html(f'<div>{target}</div><div class="jx-small">分值 {num(ind.points)}</div>')
-        self.reference = _html(css="jx-self")
+        facts = html_widget(
+            f'<div>{target}</div><div class="jx-small">分值 {num(ind.points)}</div>'
+        )
+        self.reference = html_widget(css="jx-self")
         self.input = self._input(ind, "" if is_na(value.actual) else value.actual)
         self.input.add_class("jx-value")
         self.na = w.Checkbox(
@@ -89,8 +87,8 @@ class IndicatorRow(w.GridBox):
             layout={"width": "auto", "flex": "0 0 auto"},
         )
         self.na.add_class("jx-na")
-        self.message = _html(css="jx-msg")
-        self.score = _html(css="jx-score")
+        self.message = html_widget(css="jx-msg")
+        self.score = html_widget(css="jx-score")
         self.evidence = w.Text(value=value.evidence, placeholder="佐证材料")
         self.evidence.add_class("jx-evidence")
         self.note = w.Text(value=value.note, placeholder="备注 / 扣分理由")
@@ -216,7 +214,7 @@ class ScorePanel(w.VBox):
         super().__init__()
         self.add_class("jx-panel")
         self.on_change = on_change
-        self.facts = _html(css="jx-facts")
+        self.facts = html_widget(css="jx-facts")
         self.copy = w.Button(
             description="空白处填入自评值",
             tooltip="把自评完成值复制到尚未填写的指标，再逐项核改",
@@ -226,15 +224,15 @@ class ScorePanel(w.VBox):
         self.copy.on_click(guarded(report_error, lambda _: self.copy_self()))
         self.discard = w.Button(description="放弃本项目的修改", layout={"width": "auto"})
         self.discard.add_class("jx-discard")
-        head = w.GridBox([_html(f"<span>{h}</span>") for h in HEAD])
+        head = w.GridBox([html_widget(f"<span>{h}</span>") for h in HEAD])
         head.add_class("jx-grid")
         head.add_class("jx-grid-head")
         self.head = head
         self.body = w.VBox()
         self.body.add_class("jx-rows")
-        self.footer = _html(css="jx-foot")
+        self.footer = html_widget(css="jx-foot")
         self.rows: dict[str, IndicatorRow] = {}
-        self.children = [_html(note("info", "请先在“选择项目”中选择一个项目。"))]
+        self.children = [html_widget(note("info", "请先在“选择项目”中选择一个项目。"))]
         self.self_values: dict[str, Values] = {}
 
     def show_project(
@@ -279,158 +277,6 @@ class ScorePanel(w.VBox):
         _set(self.footer, total)
 
 
-class ComparePanel(w.VBox):
-    """Self versus review for the open project, indicator by indicator, gaps highlighted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.add_class("jx-panel")
-        self.table = _html(css="jx-compare")
-        self.children = [self.table]
-
-    def show(
-        self,
-        indicators: list[Indicator],
-        values: dict[str, dict[str, Values]],
-        lives: dict[str, LiveScore],
-        policy: Policy,
-    ) -> None:
-        """Both rounds as on screen; deviation is self − review, as in ``jxkit compare``."""
-        s, r = lives["self"], lives["review"]
-        rows = []
-        for i in indicators:
-            a, b = s.indicators[i.indicator_id], r.indicators[i.indicator_id]
-            dev = None if a.score is None or b.score is None else a.score - b.score
-            css = ""
-            if dev is not None and dev > 0.005:
-                css = ' class="jx-inflated"'
-            elif dev is not None and dev < -0.005:
-                css = ' class="jx-deflated"'
-            rows.append(
-                f"<tr{css}><td>{esc(i.level1)}</td><td>{esc(i.name)}</td>"
-                f'<td class="n">{num(i.points)}</td>'
-                f"<td>{esc(values['self'][i.indicator_id].actual)}</td>"
-                f'<td class="n">{_score(a)}</td>'
-                f"<td>{esc(values['review'][i.indicator_id].actual)}</td>"
-                f'<td class="n">{_score(b)}</td><td class="n">{_signed(dev)}</td></tr>'
-            )
-        gap = None if s.total is None or r.total is None else round(s.total - r.total, 2)
-        rows.append(
-            '<tr class="jx-sum"><td colspan="4">总分与等级</td>'
-            f'<td class="n">{num(s.total, strip=False)} {grade_badge(s.grade)}</td><td></td>'
-            f'<td class="n">{num(r.total, strip=False)} {grade_badge(r.grade)}</td>'
-            f'<td class="n">{_signed(gap)}</td></tr>'
-        )
-        table = (
-            '<table class="jx-table"><tr><th>一级指标</th><th>指标</th><th class="n">分值</th>'
-            '<th>自评值</th><th class="n">自评得分</th><th>复核值</th><th class="n">复核得分</th>'
-            '<th class="n">偏离（自评−复核）</th></tr>' + "".join(rows) + "</table>"
-        )
-        if gap is None:
-            verdict = note("info", "自评与复核都填写完整后，这里给出总分差与自评质量判断。")
-        else:
-            changed = s.grade != r.grade
-            poor = abs(gap) >= policy.review_total_gap or (
-                changed and policy.review_grade_change_is_poor
-            )
-            grade = f"，等级由“{esc(s.grade)}”变为“{esc(r.grade)}”" if changed else ""
-            rule = f"总分相差 {num(policy.review_total_gap)} 分及以上" + (
-                "或等级变化" if policy.review_grade_change_is_poor else ""
-            )
-            verdict = note(
-                "warn" if poor else "ok",
-                (
-                    f"自评比复核{'高' if gap > 0 else '低'} {num(abs(gap))} 分"
-                    if abs(gap) >= 0.005
-                    else "自评与复核总分相同"
-                )
-                + f"{grade}："
-                f"<b>{VERDICT_POOR if poor else VERDICT_OK}</b>（判定标准：{rule}）。",
-            )
-        legend = '<div class="jx-small">红底：自评得分高于复核（自评偏高）；蓝底：自评得分低于复核。</div>'
-        _set(self.table, verdict + table + legend)
-
-
-def _score(s: IndicatorScore) -> str:
-    if s.status == "na":
-        return "不适用"
-    return num(s.score)
-
-
-def _signed(x: float | None) -> str:
-    if x is None:
-        return "—"
-    if abs(x) < 0.005:
-        return "0"
-    return f"{x:+.2f}".rstrip("0").rstrip(".")
-
-
-class ReportPanel(w.VBox):
-    """Renders the open project's report with the report notebook, and links to it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.add_class("jx-panel")
-        self.button = w.Button(
-            description="生成当前项目报告", button_style="primary", layout={"width": "200px"}
-        )
-        self.button.add_class("jx-report")
-        self.status = _html(css="jx-report-link")
-        intro = _html(
-            '<div class="jx-small">报告按数据集中<b>已保存</b>的数据生成（与 jxkit render 相同的笔记本），'
-            "约需十几秒。</div>"
-        )
-        self.children = [intro, self.button, self.status]
-
-    def render(
-        self,
-        dataset: Path,
-        project_id: str,
-        name: str,
-        round: str,
-        out_dir: Path,
-        sample_dir: str,
-        pending: bool,
-    ) -> Path:
-        """Render from the saved dataset in a fresh kernel (the reference path of ``jxkit render``)."""
-        from ..files import notebooks_dir
-        from ..render import render_notebook
-        from ..report.kinds import KINDS, safe_name
-
-        key = project_id if round == "self" else f"{project_id}-review"
-        html = out_dir / "project" / f"{safe_name(key)}.html"
-        self.status.value = note(
-            "info", f"正在生成 {esc(project_id)}（{ROUND_NAMES[round]}）的报告……"
-        )
-        render_notebook(
-            notebooks_dir() / KINDS["project"].notebook,
-            {
-                "dataset": str(dataset),
-                "project_id": project_id,
-                "round": round,
-                "sample_dir": sample_dir,
-            },
-            html,
-            title=f"{name}（{ROUND_NAMES[round]}）",
-        )
-        link = _link(html)
-        warn = "（本项目还有未保存的修改，报告中不含这些修改）" if pending else ""
-        self.status.value = note(
-            "ok",
-            f'已生成报告：<a href="{esc(link)}" target="_blank">{esc(html.name)}</a>{warn}'
-            f'<div class="jx-small">{esc(html)}</div>',
-        )
-        return html
-
-
-def _link(path: Path) -> str:
-    """A link JupyterLab opens: relative to the notebook's folder when the file is below it."""
-    try:
-        return Path(os.path.relpath(path, Path.cwd())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_uri()
-
-
 class Workbench(w.VBox):
     """The assessor workbench for one dataset (see the module docstring and issue 7).
 
@@ -456,8 +302,8 @@ class Workbench(w.VBox):
     ) -> None:
         super().__init__()
         self.add_class("jx-workbench")
-        self.style_sheet = _html(CSS)
-        self.notice = _html(css="jx-notice")
+        self.style_sheet = html_widget(CSS)
+        self.notice = html_widget(css="jx-notice")
         self.project_id: str | None = None
         self._saved_self: LiveScore | None = None
         self._args = (dataset, user, policy)
@@ -488,9 +334,9 @@ class Workbench(w.VBox):
         except JxkitError as exc:
             self.children = [
                 self.style_sheet,
-                _html('<div class="jx-title">评价工作台</div>'),
-                _html(error_html(exc), "jx-load-error"),
-                _html('<div class="jx-small">请更正数据集后点击“重新载入”。</div>'),
+                html_widget('<div class="jx-title">评价工作台</div>'),
+                html_widget(error_html(exc), "jx-load-error"),
+                html_widget('<div class="jx-small">请更正数据集后点击“重新载入”。</div>'),
                 self.reload_button,
             ]
             return
@@ -501,12 +347,12 @@ class Workbench(w.VBox):
     def _build(self, round: str) -> None:
         s = self.session
         kind = "Excel 工作簿" if s.path.is_file() else "CSV 文件夹"
-        title = _html(
+        title = html_widget(
             f'<span class="jx-title">评价工作台</span> '
             f'<span class="jx-sub">数据集：{esc(s.path.name)}（{kind}，{len(s.project_ids())} 个项目）</span>'
         )
-        self.current = _html(note("info", "未选择项目"), "jx-current")
-        self.total = _html(css="jx-total")
+        self.current = html_widget(note("info", "未选择项目"), "jx-current")
+        self.total = html_widget(css="jx-total")
         self.round = w.ToggleButtons(
             options=[("复核", "review"), ("自评", "self")],
             value=round,
@@ -526,8 +372,8 @@ class Workbench(w.VBox):
             description="保存", button_style="success", icon="save", layout={"width": "90px"}
         )
         self.save_button.add_class("jx-save")
-        self.pending = _html(css="jx-pending")
-        self.save_status = _html(css="jx-save-status")
+        self.pending = html_widget(css="jx-pending")
+        self.save_status = html_widget(css="jx-save-status")
         self.conflict_box = w.VBox()
         self.conflict_box.add_class("jx-conflicts")
         bar = w.HBox(
@@ -537,7 +383,9 @@ class Workbench(w.VBox):
         self.pick = PickPanel(s, guarded(self.show_error, self.open_project))
         self.score_panel = ScorePanel(self._changed, self.show_error)
         self.score_panel.discard.on_click(guarded(self.show_error, lambda _: self.discard()))
-        self.compare = ComparePanel()
+        self.compare = WorkpaperPanel()
+        self.compare.export_one.on_click(guarded(self._export_error, lambda _: self.export(False)))
+        self.compare.export_all.on_click(guarded(self._export_error, lambda _: self.export(True)))
         self.sample = SamplePanel(s, self._sampled)
         self.report = ReportPanel()
         self.report.button.on_click(guarded(self._report_error, lambda _: self.render_report()))
@@ -615,7 +463,7 @@ class Workbench(w.VBox):
         s = self.session
         live = s.live(pid, r)
         edited = {i for p, i, rr in s.edits if p == pid and rr == r}
-        total = self._total_html(live)
+        total = self._totalhtml_widget(live)
         theirs: dict[str, str] = {}
         for c in s.others:
             if (c.key[0], c.key[2]) == (pid, r):
@@ -634,7 +482,7 @@ class Workbench(w.VBox):
             self._saved_self = s.live(pid, "self", saved=True)
             self.score_panel.show_reference(s.values(pid, "self", saved=True), self._saved_self)
 
-    def _total_html(self, live: LiveScore) -> str:
+    def _totalhtml_widget(self, live: LiveScore) -> str:
         name = ROUND_NAMES[live.round]
         if live.total is None:
             missing, invalid = live.count("missing"), live.count("invalid")
@@ -667,10 +515,31 @@ class Workbench(w.VBox):
             self.compare.table.value = note("info", "请先选择一个项目。")
             return
         s, pid = self.session, self.project_id
-        scorer = s.scorer(pid)
-        values = {r: s.values(pid, r) for r in ROUND_NAMES}
         lives = {r: s.live(pid, r) for r in ROUND_NAMES}
-        self.compare.show(scorer.indicators, values, lives, s.policy)
+        self.compare.show(workpaper(s, pid), verdict(lives, s.policy))
+
+    def export(self, sampled: bool) -> Path | None:
+        """The 底稿 of the open project, or of every sampled project, to an xlsx beside the dataset."""
+        s = self.session
+        if sampled:
+            ids = [p for p in s.project_ids() if s.sample_ids and p in s.sample_ids]
+            name = f"复核底稿-抽中项目-{len(ids)}个.xlsx"
+        elif self.project_id is not None:
+            ids, name = [self.project_id], f"复核底稿-{self.project_id}.xlsx"
+        else:
+            ids, name = [], ""
+        if not ids:
+            self.compare.status.value = note("info", "请先选择项目（或抽样）。")
+            return None
+        out = export_workpapers(s, ids, s.path.parent / name, reviewer=s.user)
+        pending = "（含尚未保存的修改）" if any(p in ids for p, _ in s.pending_rounds()) else ""
+        self.compare.status.value = note(
+            "ok", f"已导出 {len(ids)} 个项目的底稿到 {esc(str(out))}{pending}"
+        )
+        return out
+
+    def _export_error(self, exc: BaseException) -> None:
+        self.compare.status.value = error_html(exc)
 
     def _tab_changed(self) -> None:
         if self.tabs.selected_index == COMPARE:
@@ -699,6 +568,7 @@ class Workbench(w.VBox):
                 )
             )
         res = report.result
+        zone = "北京时间 " if s.settings.timezone == DEFAULT_TIMEZONE else ""
         if res is not None and res.changes:
             rows = "、".join(
                 f"{what} {n} 行"
@@ -710,7 +580,7 @@ class Workbench(w.VBox):
                 note(
                     "ok",
                     f"已保存 {len(res.changes)} 处修改（{rows}）到 {esc(files)}"
-                    f"（评价人 {esc(res.changes[0].user)}，{esc(res.changes[0].time[:19])}）。",
+                    f"（评价人 {esc(res.changes[0].user)}，{zone}{esc(res.changes[0].time)}）。",
                 )
             )
         elif not report.held:
@@ -759,8 +629,8 @@ class Workbench(w.VBox):
             self._update()
         self._show_pending()
 
-    def render_report(self) -> Path | None:
-        """The open project's report in the round shown, beside the dataset by default."""
+    def render_report(self) -> threading.Thread | None:
+        """Start the open project's report in the round shown (beside the dataset by default)."""
         if self.project_id is None:
             self.report.status.value = note("info", "请先选择一个项目。")
             return None
@@ -774,6 +644,7 @@ class Workbench(w.VBox):
 
     def _sampled(self, ids: set[str]) -> None:
         self.session.sample_ids = ids
+        self.compare.export_all.disabled = not ids
         self.pick.refresh()
 
     # ------------------------------------------------------------------ merging
@@ -808,7 +679,7 @@ class Workbench(w.VBox):
         for c in self.session.conflicts.values():
             lines.append(self._conflict_line(c))
         if lines:
-            head = _html(
+            head = html_widget(
                 '<div class="jx-conflict-head">与他人的修改冲突（逐项选择后再保存）：</div>'
             )
             lines.insert(0, head)
@@ -816,7 +687,7 @@ class Workbench(w.VBox):
 
     def _conflict_line(self, c: Conflict) -> w.HBox:
         key = (c.project_id, c.indicator_id, c.round)
-        text = _html(
+        text = html_widget(
             f"<b>{esc(c.project_id)}</b>（{ROUND_NAMES[c.round]}）"
             f"{esc(self._name(c.project_id, c.indicator_id))} · {_FIELD_NAMES[c.field]}："
             f"载入时 “{esc(c.base) or '（空）'}”，他人改为 <b>“{esc(c.disk) or '（空）'}”</b>，"
