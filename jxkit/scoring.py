@@ -147,6 +147,15 @@ class ScoreResult:
             table.attrs["conversion"] = self.conversions(project_id, round).iloc[0].to_dict()
         return table
 
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The workbook ``jxkit score --out 得分.xlsx`` writes: the scores, and where
+        不适用 indicators were removed, how those projects' figures were converted."""
+        out = {"项目得分": self.projects}
+        conversions = self.conversions()
+        if len(conversions):
+            out["不适用折算"] = conversions
+        return out
+
     def conversions(self, project_id: str | None = None, round: str | None = None) -> pd.DataFrame:
         """Projects and rounds scored with 不适用 indicators removed, and how they were converted.
 

@@ -251,7 +251,7 @@ class ProjectReport:
             "level1": "一级指标",
             "points": "折算分值" if conversion else "分值",
             "score": "折算得分" if conversion else "得分",
-            "lost": "失分",
+            "lost": "折算失分" if conversion else "失分",
             "rate": "得分率",
         }
         if self.other is not None:

@@ -276,14 +276,23 @@ class SummaryReport:
             "覆盖率、自评完成率、自评质量、事前评估、绩效监控、红灯整改、结果应用和单位整体自评由数据计算，"
             "其余指标取工作考核表填报值，无数据的指标按不适用处理、分值按比例分摊；同分并列。</p>"
         )
+        applicable = a.values.dropna(subset=["score"]).groupby("unit_id")["points"].sum()
+        converted = bool((applicable.round(6) != 100).any())
+        if converted:
+            head += Html(
+                "<p>有考核指标不适用的单位，各部分得分按其适用指标分值折算为百分制（各部分得分 × 100 ÷ "
+                "适用分值），各部分之和等于考核得分；折算后的部分得分可能高于该部分的原始分值。</p>"
+            )
         parts = []
         for lv in levels:
-            r = a.ranking(lv)
+            r = a.ranking(lv).assign(applicable=lambda x: x["unit_id"].map(applicable))
             columns = {"rank": "名次", "name": "单位", "total": "考核得分", "grade": "等级"}
-            columns |= {c: c for c in a.level1}
+            if converted:
+                columns["applicable"] = "适用分值"
+            columns |= {c: f"{c}（折算）" if converted else c for c in a.level1}
             parts.append(
                 f"<h3>{esc(LEVELS.get(lv, lv))}</h3>"
-                + table(r, columns, empty="本层级没有参加考核的单位。")
+                + table(r, columns, numeric=["applicable"], empty="本层级没有参加考核的单位。")
             )
         return Html(head + "".join(parts))
 

@@ -102,7 +102,7 @@ class UnitReport:
                 "level1": "维度",
                 "points": "折算分值" if conversion else "分值",
                 "score": "折算得分" if conversion else "得分",
-                "lost": "失分",
+                "lost": "折算失分" if conversion else "失分",
                 "rate": "得分率",
             },
             formats={"rate": pct},
