@@ -549,6 +549,10 @@ OWN_INPUT_CASES = {
         ["compare", "{ds}", "--out", "{ds}/units.csv"],
         r"是数据集 ds 中的单位表（units）",
     ),
+    "compare over its sample's record": (
+        ["compare", "{ds}", "--sample", "{tmp}", "--out", "{tmp}/sample.csv"],
+        r"就是本命令读取的文件“.*sample\.csv”",
+    ),
     "results onto its policy": (
         ["results", "{ds}", "--year", "2021", "--policy", "{policy}", "--out", "{policy}"],
         r"就是本命令读取的文件“.*policy\.yaml”",

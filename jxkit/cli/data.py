@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..errors import ScoringError
@@ -184,7 +185,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from ..dataset.workbook import write_output
     from ..policy import load_policy
 
-    refuse_own_input(args.out, args.policy, args.sample, dataset=args.dataset)
+    refuse_own_input(args.out, args.policy, *_sample_record(args.sample), dataset=args.dataset)
     ds = load_dataset(args.dataset)
     ids = read_sample_ids(args.sample) if args.sample else None
     result = compare(ds, ids, policy=load_policy(args.policy))
@@ -214,3 +215,14 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.out:
         print(f"已写入 {args.out}")
     return 0
+
+
+def _sample_record(folder: str | None) -> list[Path]:
+    """The folder of a sample and the files that record it (``--out`` must spare them all)."""
+    if not folder:
+        return []
+    from ..sampling import LISTING_NAME, MANIFEST_NAME
+    from ..sampling.io import SAMPLE_NAMES
+
+    names = (MANIFEST_NAME, *SAMPLE_NAMES, LISTING_NAME)
+    return [Path(folder), *(Path(folder) / n for n in names)]
