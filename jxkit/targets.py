@@ -213,10 +213,9 @@ class TargetReview:
         """The workbook: projects with their result, and every finding; Chinese headers."""
         from .dataset.workbook import zh_frame
 
-        p = self.projects.drop(columns=["findings_text"], errors="ignore")
         return {
-            "审核结果": zh_frame(p).rename(columns=HEADERS),
-            "审核发现": zh_frame(self.findings).rename(columns=HEADERS),
+            "审核结果": zh_frame(self.projects.rename(columns=HEADERS)),
+            "审核发现": zh_frame(self.findings.rename(columns=HEADERS)),
         }
 
 
