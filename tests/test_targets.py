@@ -591,6 +591,8 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "B21 2021年乙：差（不得进入预算安排）；未申报绩效目标" in text
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["审核结果", "审核发现"]
+    assert sheets["审核发现"]["指标表行号"].tolist()[0] == 6  # cost_per_head, as Excel shows it
+    assert sheets["审核结果"]["审核处理"].tolist() == ["进入预算安排", "不得进入预算安排"]
     assert sheets["审核发现"]["问题及原因"].tolist() == [
         "成本指标应写成“≤”（不超过），而不是“≥”",
         "指标表中没有该项目的绩效指标",
