@@ -763,3 +763,15 @@ def test_unreadable_file_is_named(
     assert main(["validate", str(ds)]) == 2
     err = capsys.readouterr().err
     assert re.search(r"读取“.*\.csv”失败：没有读取权限", err), err
+
+
+def test_a_policy_saved_in_gbk_is_named(
+    mini_copy, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_bytes(
+        (REPO / "templates" / "policy.yaml").read_text(encoding="utf-8").encode("gbk")
+    )
+    assert main(["score", str(mini_copy()), "--policy", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert "有文件不是 UTF-8 编码" in err and "Traceback" not in err

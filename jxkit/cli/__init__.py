@@ -124,6 +124,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file the user named cannot be read or written
         print(f"错误：{os_error_text(exc)}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError as exc:  # a text file (policy, framework) saved in GBK
+        print(
+            f"错误：读取失败：有文件不是 UTF-8 编码（{exc.encoding} 无法识别第 {exc.start + 1} 个字节）。"
+            "请把政策参数、指标体系等文本文件用 UTF-8 编码另存后重试",
+            file=sys.stderr,
+        )
+        return 2
     return code
 
 
