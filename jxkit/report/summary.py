@@ -279,7 +279,7 @@ class SummaryReport:
         applicable = a.values.dropna(subset=["score"]).groupby("unit_id")["points"].sum()
         converted = bool((applicable.round(6) != 100).any())
         if converted:
-            head += Html(
+            head = Html(head + 
                 "<p>有考核指标不适用的单位，各部分得分按其适用指标分值折算为百分制（各部分得分 × 100 ÷ "
                 "适用分值），各部分之和等于考核得分；折算后的部分得分可能高于该部分的原始分值。</p>"
             )
