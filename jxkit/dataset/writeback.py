@@ -164,6 +164,8 @@ class SaveResult:
     removed: int
     files: list[Path]
     stamp: Stamp
+    #: The content the edits were merged into: the stamp's when nobody saved meanwhile.
+    base_sha256: str = ""
 
 
 class ConflictError(DataError):
@@ -257,6 +259,7 @@ class _Plan:
     added: int = 0
     updated: int = 0
     removed: int = 0
+    base_sha256: str = ""
 
 
 class _Rows:
@@ -530,6 +533,7 @@ def _save_csv(
     table = _CsvTable(data.decode(encoding))
     table.end_lines()
     plan = _apply(table, edits, user, now)
+    plan.base_sha256 = _sha256(data)
     if not plan.changes:
         return plan, [], stamp
     new_data = table.text().encode(encoding)
@@ -660,6 +664,7 @@ def _save_xlsx(
     if sheet is None:
         raise DataError([Problem(path.name, f"缺少工作表 {_SPEC.zh}（{_SPEC.name}）")])
     plan = _apply(_SheetTable(book[sheet]), edits, user, now)
+    plan.base_sha256 = _sha256(data)
     if not plan.changes:
         return plan, [], stamp
     log_name = next(
@@ -732,4 +737,6 @@ def save_evaluations(
         raise DataError(
             f"未保存：无法写入 {stamp.path.name}（文件可能正在 Excel 中打开，或没有写权限）：{exc.strerror}"
         ) from None
-    return SaveResult(plan.changes, plan.added, plan.updated, plan.removed, files, new_stamp)
+    return SaveResult(
+        plan.changes, plan.added, plan.updated, plan.removed, files, new_stamp, plan.base_sha256
+    )

@@ -465,11 +465,44 @@ class Session:
             for f, new, old in zip(FIELDS, e.values().values(), e.base or ("",) * 3, strict=True)
             if new.strip() != old.strip()
         }
+        if result.base_sha256 == self.stamp.sha256:
+            self._absorb(ready, result.stamp)  # nobody saved meanwhile: no need to read it all
+            return SaveReport(result, held)
         try:
             self.reload(mine)
         except JxkitError as exc:  # saved, but the file no longer loads: say so plainly
             self.notices.append(f"已保存，但重新载入数据集时出错：{exc}")
         return SaveReport(result, held)
+
+    def _absorb(self, saved: list[Edit], stamp: Stamp) -> None:
+        """Take the saved edits as the loaded values, as a reload would (the file held the
+        values as loaded plus exactly these cells), and rescore the project rounds saved."""
+        for e in saved:
+            old = _fields(self.originals.get(e.key, EMPTY))
+            new = {
+                f: v.strip() if v.strip() != b.strip() else old[f]
+                for (f, v), b in zip(e.values().items(), e.base or ("", "", ""), strict=True)
+            }
+            if any(v.strip() for v in new.values()):
+                self.originals[e.key] = Values(**new)
+            else:
+                self.originals.pop(e.key, None)
+            self.edits.pop(e.key, None)
+            self.bases.pop(e.key, None)
+        self.stamp, self.others, self.notices = stamp, [], []
+        rounds = {(e.project_id, e.round) for e in saved}
+        keep = [
+            (p, r) not in rounds
+            for p, r in zip(self.scores["project_id"], self.scores["round"], strict=True)
+        ]
+        parts = [self.scores[keep]]
+        for pid, r in sorted(rounds):
+            live = self.live(pid, r, saved=True)
+            if live.complete:
+                row = {"project_id": pid, "round": r, "total": live.total, "grade": live.grade}
+                parts.append(pd.DataFrame([row | {"red_light": live.red_light}]))
+        self.scores = pd.concat(parts, ignore_index=True)
+        self._write_draft()
 
     # ------------------------------------------------------------------ overview
 
