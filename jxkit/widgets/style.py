@@ -14,7 +14,17 @@ import ipywidgets as w
 
 from ..report.blocks import esc
 
-__all__ = ["CSS", "css_id", "esc", "grade_badge", "html_widget", "note", "num"]
+__all__ = [
+    "CSS",
+    "close_tree",
+    "close_tree_children",
+    "css_id",
+    "esc",
+    "grade_badge",
+    "html_widget",
+    "note",
+    "num",
+]
 
 GRADE_CLASSES = {"优": "a", "良": "b", "中": "c", "差": "d"}
 
@@ -139,3 +149,17 @@ def html_widget(value: str = "", css: str = "") -> w.HTML:
     if css:
         h.add_class(css)
     return h
+
+
+def close_tree(widget: w.Widget) -> None:
+    """Close a widget and everything inside it: a closed box does not close its children,
+    and each open widget stays in the kernel and the browser (opening projects got slower)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
+def close_tree_children(box: w.Box) -> None:
+    """Close what a box shows before it shows something else."""
+    for child in box.children:
+        close_tree(child)

@@ -17,18 +17,17 @@ import ipywidgets as w
 
 from ..catalogue import FALSE_WORDS, TRUE_WORDS
 from ..compare import read_sample_ids
-from ..dataset.merge import Conflict
-from ..dataset.schema import TABLES
 from ..dataset.writeback import DEFAULT_TIMEZONE
 from ..errors import JxkitError
 from ..labels import ROUND_NAMES
 from .errors import error_html, guarded
 from .live import NA, Indicator, IndicatorScore, LiveScore, Values, is_na
+from .merging import FIELD_NAMES, ConflictPanel, others_note
 from .pick import PickPanel
 from .reports import ReportPanel
 from .sample import SamplePanel
 from .session import Session, describe_project
-from .style import CSS, css_id, esc, grade_badge, html_widget, note, num
+from .style import CSS, close_tree, css_id, esc, grade_badge, html_widget, note, num
 from .workpaper import WorkpaperPanel, export_workpapers, verdict, workpaper
 
 __all__ = ["IndicatorRow", "ScorePanel", "Workbench"]
@@ -38,7 +37,6 @@ PICK, SCORE, COMPARE, SAMPLE, REPORT = range(5)
 HEAD = ("指标与评分方法", "指标值", "自评", "录入值", "得分", "佐证材料与备注")
 
 Change = Callable[[str, dict[str, str]], None]
-_FIELD_NAMES = {c.name: c.zh for c in TABLES["evaluations"].columns}
 
 
 def _cell(children: list[w.Widget]) -> w.VBox:
@@ -188,14 +186,6 @@ class IndicatorRow(w.GridBox):
             if options is not None and text not in {v for _, v in options}:
                 self.input.options = [*options, (f"{text}（不在可选范围内）", text)]
             self.input.value = text
-
-
-def close_tree(widget: w.Widget) -> None:
-    """Close a widget and everything inside it: a closed box does not close its children,
-    and each open widget stays in the kernel and the browser (opening projects got slower)."""
-    for child in getattr(widget, "children", ()):
-        close_tree(child)
-    widget.close()
 
 
 def _set(widget: w.HTML, value: str) -> None:
@@ -374,8 +364,7 @@ class Workbench(w.VBox):
         self.save_button.add_class("jx-save")
         self.pending = html_widget(css="jx-pending")
         self.save_status = html_widget(css="jx-save-status")
-        self.conflict_box = w.VBox()
-        self.conflict_box.add_class("jx-conflicts")
+        self.conflict_box = ConflictPanel(self._resolve, self.show_error)
         bar = w.HBox(
             [self.current, self.total, self.round, self.user, self.save_button, self.reload_button]
         )
@@ -412,7 +401,7 @@ class Workbench(w.VBox):
                 self.session.notices.append(str(exc))
         self._show_notices()
         self._show_pending()
-        self._show_conflicts()
+        self.conflict_box.show(self.session)
         last = s.state.project_id
         if last and last in set(s.project_ids()) and s.pending_rounds():
             self.open_project(last)
@@ -467,7 +456,7 @@ class Workbench(w.VBox):
         theirs: dict[str, str] = {}
         for c in s.others:
             if (c.key[0], c.key[2]) == (pid, r):
-                change = f"{_FIELD_NAMES[c.field]} {c.old or '（空）'} → {c.new or '（空）'}"
+                change = f"{FIELD_NAMES[c.field]} {c.old or '（空）'} → {c.new or '（空）'}"
                 theirs[c.key[1]] = "；".join(x for x in (theirs.get(c.key[1]), change) if x)
         self.score_panel.show(live, edited, total, s.concerns(pid, r, live), theirs)
         _set(self.total, total)
@@ -593,7 +582,7 @@ class Workbench(w.VBox):
                     f"以下项目暂未保存（已保留在草稿中，按提示补全后再保存）：<ul>{items}</ul>",
                 )
             )
-        parts += self._others_note()
+        parts += others_note(self.session)
         self.save_status.value = "".join(parts)
         self._after_reload(rebuild=bool(report.conflicts or s.others))
 
@@ -603,7 +592,7 @@ class Workbench(w.VBox):
             self._start()
             return
         self.session.reload()
-        others = self._others_note()
+        others = others_note(self.session)
         n = len(self.session.conflicts)
         left = f"仍有 {n} 处冲突待您选择（见下方）。" if n else ""
         self.save_status.value = "".join(others) or note(
@@ -620,7 +609,7 @@ class Workbench(w.VBox):
     def _after_reload(self, rebuild: bool = True) -> None:
         """Show the reloaded dataset; after a save the rows already show the saved values."""
         self._show_notices()
-        self._show_conflicts()
+        self.conflict_box.show(self.session)
         self.pick.refresh(options=True)
         if self.project_id is not None and rebuild:
             self.open_project(self.project_id, switch_tab=False)
@@ -647,68 +636,9 @@ class Workbench(w.VBox):
         self.compare.export_all.disabled = not ids
         self.pick.refresh()
 
-    # ------------------------------------------------------------------ merging
-
-    def _name(self, project_id: str, indicator_id: str) -> str:
-        ind = {i.indicator_id: i for i in self.session.scorer(project_id).indicators}
-        return ind[indicator_id].name if indicator_id in ind else indicator_id
-
-    def _others_note(self) -> list[str]:
-        """Cells others changed since the last load, by project and indicator (taken from disk)."""
-        others = self.session.others
-        if not others:
-            return []
-        items = "".join(
-            f"<li>{esc(c.key[0])}（{ROUND_NAMES[c.key[2]]}）{esc(self._name(c.key[0], c.key[1]))} "
-            f"{_FIELD_NAMES[c.field]}：{esc(c.old) or '（空）'} → {esc(c.new) or '（空）'}</li>"
-            for c in others[:20]
-        )
-        more = f"<li>……共 {len(others)} 处</li>" if len(others) > 20 else ""
-        return [
-            note(
-                "info",
-                f"他人保存了 {len(others)} 处修改，已从数据集载入（您未改过这些单元格）：<ul>{items}{more}</ul>",
-            )
-        ]
-
-    def _show_conflicts(self) -> None:
-        """One line per conflicting cell with both values and a choice; closed ones are freed."""
-        for child in self.conflict_box.children:
-            close_tree(child)
-        lines: list[w.Widget] = []
-        for c in self.session.conflicts.values():
-            lines.append(self._conflict_line(c))
-        if lines:
-            head = html_widget(
-                '<div class="jx-conflict-head">与他人的修改冲突（逐项选择后再保存）：</div>'
-            )
-            lines.insert(0, head)
-        self.conflict_box.children = lines
-
-    def _conflict_line(self, c: Conflict) -> w.HBox:
-        key = (c.project_id, c.indicator_id, c.round)
-        text = html_widget(
-            f"<b>{esc(c.project_id)}</b>（{ROUND_NAMES[c.round]}）"
-            f"{esc(self._name(c.project_id, c.indicator_id))} · {_FIELD_NAMES[c.field]}："
-            f"载入时 “{esc(c.base) or '（空）'}”，他人改为 <b>“{esc(c.disk) or '（空）'}”</b>，"
-            f"您改为 <b>“{esc(c.mine) or '（空）'}”</b>"
-        )
-        mine = w.Button(description=f"保留我的 {c.mine or '（空）'}"[:24], layout={"width": "auto"})
-        mine.add_class("jx-keep-mine")
-        theirs = w.Button(
-            description=f"采用他人的 {c.disk or '（空）'}"[:24], layout={"width": "auto"}
-        )
-        theirs.add_class("jx-take-theirs")
-        mine.on_click(guarded(self.show_error, lambda _: self._resolve(key, c.field, "mine")))
-        theirs.on_click(guarded(self.show_error, lambda _: self._resolve(key, c.field, "theirs")))
-        line = w.HBox([text, mine, theirs], layout={"align_items": "center"})
-        line.add_class("jx-conflict")
-        line.add_class(f"jx-conflict-{css_id(c.indicator_id)}")
-        return line
-
     def _resolve(self, key: tuple[str, str, str], field: str, keep: str) -> None:
         self.session.resolve(key, field, keep)
-        self._show_conflicts()
+        self.conflict_box.show(self.session)
         if not self.session.conflicts:
             self.save_status.value = note("info", "冲突已全部处理，请点击“保存”。")
         if self.project_id is not None:
