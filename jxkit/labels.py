@@ -4,10 +4,22 @@ workbook, widget and command.
 
 from __future__ import annotations
 
-__all__ = ["HEADERS", "METHOD_NAMES", "MODEL_NAMES", "REASON_NAMES", "ROUND_NAMES", "header"]
+__all__ = [
+    "HEADERS",
+    "LIGHT_NAMES",
+    "METHOD_NAMES",
+    "MODEL_NAMES",
+    "REASON_NAMES",
+    "ROUND_NAMES",
+    "header",
+    "yes_no",
+]
 
 #: Evaluation rounds by code.
 ROUND_NAMES = {"self": "自评", "review": "复核"}
+
+#: Monitoring lights by code (the policy may rename them; these are the defaults).
+LIGHT_NAMES = {"green": "绿灯", "blue": "蓝灯", "yellow": "黄灯", "red": "红灯"}
 
 #: Why a unit is in a re-evaluation sample, and how the sample was drawn.
 REASON_NAMES = {"mandatory": "必选", "certainty": "必然入选", "random": "随机抽中"}
@@ -122,9 +134,39 @@ HEADERS: dict[str, str] = {
     "removed_points": "不适用指标分值",
     "applicable_points": "适用指标分值",
     "factor": "折算系数（100÷适用分值）",
+    "id": "编号",
+    "stratum": "抽样层",
+    "selection_reason": "入样原因",
+    "u": "随机数",
+    "inclusion_probability": "入样概率",
+    "spent": "全年执行数（元）",
+    "parent_id": "上级单位编码",
+    "actual": "实际完成值",
+    "evidence": "佐证材料",
+    "region": "地区",
 }
 
 
 def header(column: str) -> str:
-    """The Chinese header of a column jxkit writes (the name itself when it has none)."""
-    return HEADERS.get(column, column)
+    """The Chinese header of a column jxkit writes.
+
+    Columns of this module's table first, then the Chinese name the dataset schema gives
+    the column (so a dataset column copied into an output is never shown by its code);
+    the name itself when neither knows it.
+    """
+    if column in HEADERS:
+        return HEADERS[column]
+    from .dataset.schema import TABLES  # a pure declaration module: no pandas
+
+    for table in TABLES.values():
+        for c in table.columns:
+            if c.name == column:
+                return c.zh
+    return column
+
+
+def yes_no(value: object) -> object:
+    """是/否 for a boolean, anything else unchanged."""
+    if value is True or value is False or type(value).__name__ == "bool_":
+        return "是" if value else "否"
+    return value

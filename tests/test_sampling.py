@@ -520,8 +520,10 @@ def test_written_files(drawn: tuple[Path, Path]) -> None:
                                  "project_id", "budget", "name"]  # fmt: skip
     assert csv["id"].tolist() == [s["id"] for s in manifest["selected"]]
     assert [float(x) for x in csv["u"]] == [s["u"] for s in manifest["selected"]]
-    xlsx = pd.read_excel(out / "sample.xlsx", dtype=str)
-    assert xlsx["id"].tolist() == csv["id"].tolist()
+    xlsx = pd.read_excel(out / "sample.xlsx", sheet_name=None, dtype=str)
+    assert list(xlsx) == ["抽样结果"]  # for people: Chinese sheet and headers, reasons named
+    assert xlsx["抽样结果"]["编号"].tolist() == csv["id"].tolist()
+    assert set(xlsx["抽样结果"]["入样原因"]) <= {"随机抽中", "必然入选", "必选"}
     for entry in manifest["selected"]:
         assert set(entry) == {"id", "stratum", "u", "inclusion_probability", "reason"}
 

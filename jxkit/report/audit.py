@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,8 +15,9 @@ from ..catalogue import category_name
 from ..compare import compare
 from ..errors import ReportError
 from ..files import resolve_dataset
+from ..labels import header
 from ..sampling import read_listing, read_manifest, read_population, verify
-from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, table
+from .blocks import Html, beijing_time, chart_bars, esc, facts, loaded, num, paragraphs, pct, table
 from .project import METHODS
 
 __all__ = ["AuditReport", "reproduce_command"]
@@ -51,6 +53,28 @@ def reproduce_command(manifest: dict[str, Any], population: str, out: str = "复
     return " ".join(_arg(x) for x in parts)
 
 
+def _relative(path: str | os.PathLike[str], base: Path) -> str:
+    """A path as seen from the folder holding the dataset (never the machine's own path).
+
+    A folder elsewhere is named by its own name: where it sits on this machine tells the
+    reader nothing and may say more than it should.
+    """
+    full = Path(path).resolve()
+    try:
+        return full.relative_to(base).as_posix()
+    except ValueError:
+        return full.name
+
+
+def _conditions(where: object) -> str:
+    """Filter conditions with column names in Chinese: year=2021 → 年度=2021."""
+    if not where:
+        return ""
+    return re.sub(
+        r"([A-Za-z_][A-Za-z0-9_]*)(?=\s*(?:[=<>!]|$))", lambda m: header(m.group(1)), str(where)
+    ).replace(",", "，")
+
+
 class AuditReport:
     def __init__(
         self,
@@ -78,7 +102,8 @@ class AuditReport:
         m = self.manifest
         return Html(
             '<header class="jx-title"><p class="jx-kicker">随机再评价</p><h1>抽样审计报告</h1>'
-            f"<p class='jx-sub'>种子“{esc(m.get('seed'))}” · {esc(m.get('created', ''))}</p></header>"
+            f"<p class='jx-sub'>种子“{esc(m.get('seed'))}” · 抽样时间 "
+            f"{esc(beijing_time(m.get('created')))}</p></header>"
         )
 
     def method(self) -> Html:
@@ -95,9 +120,9 @@ class AuditReport:
                     f"n = {p.get('n') if p.get('n') is not None else m.get('n')}"
                     + (f"（比例 {p.get('rate')}）" if p.get("rate") else ""),
                 ),
-                ("分层变量", p.get("strata") or "不分层"),
-                ("规模变量（PPS）", p.get("pps") or "不按规模"),
-                ("筛选条件", p.get("where") or "无"),
+                ("分层变量", header(p["strata"]) if p.get("strata") else "不分层"),
+                ("规模变量（PPS）", header(p["pps"]) if p.get("pps") else "不按规模"),
+                ("筛选条件", _conditions(p.get("where")) or "无"),
                 ("指定必抽", f"{len(p.get('include') or [])} 个"),
                 ("总体", f"{pop.get('count')} 行（{pop.get('source')}）"),
                 ("总体指纹 SHA-256", pop.get("sha256")),
@@ -105,7 +130,7 @@ class AuditReport:
                     "抽中",
                     f"{totals.get('selected')} 个：随机 {totals.get('random', 0)}，必然入样 {totals.get('certainty', 0)}，指定 {totals.get('mandatory', 0)}",
                 ),
-                ("jxkit 版本", m.get("jxkit_version")),
+                ("抽样软件版本", m.get("jxkit_version")),
             ]
         )
 
@@ -113,7 +138,7 @@ class AuditReport:
         """Strata of the category column shown by their Chinese names."""
         text = str(value)
         if self.manifest.get("parameters", {}).get("strata") == "category":
-            return f"{category_name(text)}（{text}）" if category_name(text) != text else text
+            return category_name(text)
         return text
 
     def strata(self) -> Html:
@@ -169,14 +194,15 @@ class AuditReport:
         )
 
     def reproduce(self) -> Html:
-        cmd = reproduce_command(self.manifest, self.dataset)
-        verify_cmd = (
-            f"jxkit verify {_arg(str(self.sample_dir / 'manifest.json'))} {_arg(self.dataset)}"
-        )
+        base = Path(self.dataset).resolve().parent
+        dataset, sample = _relative(self.dataset, base), _relative(self.sample_dir, base)
+        cmd = reproduce_command(self.manifest, dataset)
+        verify_cmd = f"jxkit verify {_arg(sample + '/manifest.json')} {_arg(dataset)}"
         status = "复现一致：总体与抽样结果均与记录相符。" if self.check.ok else "复现不一致："
         lines = "" if self.check.ok else paragraphs(self.check.lines, numbered=False)
         return Html(
-            f"<p>任何人可用以下命令重新抽样并核对（结果只取决于种子、编码与规模，与行序和软件版本无关）：</p>"
+            f"<p>任何人可在数据集“{esc(dataset)}”所在的文件夹中用以下命令重新抽样并核对"
+            f"（结果只取决于种子、编码与规模，与行序和软件版本无关；抽样记录在“{esc(sample)}”）：</p>"
             f"<pre class='jx-cmd'>{esc(cmd)}\n{esc(verify_cmd)}</pre>"
             f"<p class='{'ok' if self.check.ok else 'bad'}'><b>本次核验：{esc(status)}</b></p>{lines}"
         )

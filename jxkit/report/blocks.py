@@ -9,6 +9,7 @@ report is one self-contained file. Notebooks call these and stay readable as an 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import os
@@ -24,6 +25,7 @@ import pandas as pd
 from ..dataset import Dataset, load_dataset
 from ..files import resolve_dataset
 from ..policy import Policy, load_policy
+from ..rounding import round_half_up
 from ..scoring import ScoreResult, score
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Html",
+    "beijing_time",
     "chart_bars",
     "chart_points",
     "chart_radar",
@@ -42,6 +45,7 @@ __all__ = [
     "mask",
     "new_figure",
     "pct",
+    "score_text",
     "setup",
     "table",
     "wan",
@@ -168,6 +172,41 @@ def pct(x: Any, digits: int = 1) -> str:
     if x is None or pd.isna(x):
         return "—"
     return f"{float(x) * 100:.{digits}f}%"
+
+
+def score_text(x: Any) -> str:
+    """A score, a deduction or a total: always 2 decimals (the one rule for scores).
+
+    >>> score_text(90), score_text(7.405), score_text(float("nan"))
+    ('90.00', '7.41', '—')
+    """
+    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+        return "—"
+    if isinstance(x, int | float | np.integer | np.floating):
+        return f"{float(round_half_up(np.array([float(x)]))[0]):,.2f}"
+    return str(x)
+
+
+#: China Standard Time has had no daylight saving since 1991: a fixed offset is exact.
+_BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def beijing_time(stamp: Any) -> str:
+    """An ISO time stamp (any offset; none means UTC) as 2021-03-15 09:30（北京时间）."""
+    if not stamp:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(_BEIJING).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+
+
+def _is_score(header: str) -> bool:
+    """A column of scores (2 decimals), not of points (as given) nor of counts."""
+    return "分值" not in header and any(k in header for k in ("得分", "失分", "总分", "差值"))
 
 
 def num(x: Any, digits: int = 2) -> str:
@@ -309,7 +348,12 @@ def table(
         cells = []
         for c in columns:
             value = row.get(c)
-            text = formats[c](value) if c in formats else num(value) if c in right else _text(value)
+            if c in formats:
+                text = formats[c](value)
+            elif c in right:
+                text = score_text(value) if _is_score(columns[c]) else num(value)
+            else:
+                text = _text(value)
             cls = ' class="num"' if c in right else ""
             cells.append(f"<td{cls}>{esc(text if c in right else mask(text, names=True))}</td>")
         cls = f' class="{esc(row_class(row))}"' if row_class else ""

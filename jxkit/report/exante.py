@@ -14,7 +14,19 @@ import pandas as pd
 from ..catalogue import category_name, level_name
 from ..errors import ReportError
 from ..exante import EXANTE_DIMENSIONS, REFUSE, exante
-from .blocks import Html, chart_bars, esc, facts, loaded, num, paragraphs, pct, table, wan
+from .blocks import (
+    Html,
+    chart_bars,
+    esc,
+    facts,
+    loaded,
+    num,
+    paragraphs,
+    pct,
+    score_text,
+    table,
+    wan,
+)
 
 __all__ = ["ExanteReport"]
 
@@ -46,7 +58,7 @@ class ExanteReport:
 
     def title(self) -> Html:
         r = self.row
-        total = "—" if pd.isna(r["total"]) else num(r["total"])
+        total = "—" if pd.isna(r["total"]) else score_text(r["total"])
         refused = r["decision"] == REFUSE
         return Html(
             f'<header class="jx-title"><p class="jx-kicker">{esc(self.p["year"])} 年度 · '
@@ -120,7 +132,7 @@ class ExanteReport:
         bands = self.policy.exante.conclusions
         rule = "；".join(f"{c} ≥ {num(m)} 分" for c, m in bands[:-1]) + f"；其余为{bands[-1][0]}"
         pairs = [
-            ("总分（百分制）", "—" if pd.isna(r["total"]) else num(r["total"])),
+            ("总分（百分制）", "—" if pd.isna(r["total"]) else score_text(r["total"])),
             ("评估结论", r["conclusion"]),
             ("结论区间（左闭右开）", rule),
             ("预算安排", r["decision"]),

@@ -22,6 +22,7 @@ from ..rules import get_rule
 from .blocks import (
     Html,
     badge,
+    beijing_time,
     chart_points,
     esc,
     facts,
@@ -30,6 +31,7 @@ from .blocks import (
     num,
     paragraphs,
     pct,
+    score_text,
     table,
     wan,
     year_results,
@@ -115,7 +117,7 @@ class ProjectReport:
             f'<header class="jx-title"><p class="jx-kicker">{esc(self.p["year"])} 年度 · '
             f"{esc(ROUND_NAMES[self.round])} · {esc(category_name(self.p['category']))}</p>"
             f"<h1>{esc(self.p['name'])}</h1><p class='jx-sub'>项目支出绩效评价报告</p>"
-            f'<div class="jx-score"><span class="jx-total">{num(r["total"])}</span>'
+            f'<div class="jx-score"><span class="jx-total">{score_text(r["total"])}</span>'
             f'<span class="jx-unit">分</span>{badge(r["grade"], bool(r["red_light"]))}</div></header>'
         )
 
@@ -170,7 +172,7 @@ class ProjectReport:
 
         try:
             fw = get_framework(str(self.p["category"]))
-            framework = f"{fw.name}（{fw.id}，版本 {fw.version}）"
+            framework = fw.name
         except Exception:
             framework = "未找到对应的指标体系模板"
         rules = sorted({r for r in self.rows["rule"]})
@@ -224,7 +226,7 @@ class ProjectReport:
             (
                 "抽样方法",
                 f"{m.get('algorithm')} · {METHODS.get(str(m.get('method')), m.get('method'))} · "
-                f"种子“{m.get('seed')}” · {m.get('created', '')}",
+                f"种子“{m.get('seed')}” · {beijing_time(m.get('created'))}",
             ),
         ]
 
@@ -233,7 +235,7 @@ class ProjectReport:
     def conclusion(self) -> Html:
         r = self.result
         lines = [
-            f"经{ROUND_NAMES[self.round]}，该项目综合得分 {num(r['total'])} 分，评价等级为“{r['grade']}”"
+            f"经{ROUND_NAMES[self.round]}，该项目综合得分 {score_text(r['total'])} 分，评价等级为“{r['grade']}”"
             + ("，亮红灯警示" if r["red_light"] else "")
             + "。"
         ]
@@ -272,13 +274,13 @@ class ProjectReport:
             f"，等级由“{c['self_grade']}”变为“{c['review_grade']}”" if c["grade_changed"] else ""
         )
         gap = (
-            f"自评 {num(c['self_total'])} 分、复核 {num(c['review_total'])} 分，"
-            f"相差 {num(abs(c['difference']))} 分{change}"
+            f"自评 {score_text(c['self_total'])} 分、复核 {score_text(c['review_total'])} 分，"
+            f"相差 {score_text(abs(c['difference']))} 分{change}"
         )
         verdict = f"自评质量判定：{c['verdict']}（{gap}；判定标准：{criterion(self.policy)}）。"
         if self.round == "self":
             return [
-                f"本项目已经上级复核（随机再评价），复核得分 {num(c['review_total'])} 分"
+                f"本项目已经上级复核（随机再评价），复核得分 {score_text(c['review_total'])} 分"
                 f"（{c['review_grade']}），结果应用以复核结果为准。",
                 verdict,
             ]
@@ -312,7 +314,7 @@ class ProjectReport:
         )
         rows["evidence_text"] = [mask(x, names=self.names) for x in rows["evidence"]]
         rows["reason_text"] = [mask(x, names=self.names) for x in rows["reason"]]
-        rows["score_text"] = np.where(rows["applicable"], rows["score"].map(num), "不适用")
+        rows["score_text"] = np.where(rows["applicable"], rows["score"].map(score_text), "不适用")
         cols = {
             "level1": "一级指标",
             "name": "三级指标",

@@ -24,9 +24,9 @@ from .blocks import (
     esc,
     facts,
     loaded,
-    num,
     paragraphs,
     pct,
+    score_text,
     table,
     wan,
     year_results,
@@ -108,7 +108,7 @@ class SummaryReport:
             [
                 ("评价项目数", f"{len(f)} 个（其中 {reviewed} 个采用复核结果）"),
                 ("涉及预算", wan(f["budget"].sum())),
-                ("平均得分", num(f["total"].mean())),
+                ("平均得分", score_text(f["total"].mean())),
                 (
                     "等级分布",
                     "，".join(f"{g} {counts.get(g, 0)} 个" for g, _ in self.policy.grades),
@@ -279,8 +279,9 @@ class SummaryReport:
         applicable = a.values.dropna(subset=["score"]).groupby("unit_id")["points"].sum()
         converted = bool((applicable.round(6) != 100).any())
         if converted:
-            head = Html(head + 
-                "<p>有考核指标不适用的单位，各部分得分按其适用指标分值折算为百分制（各部分得分 × 100 ÷ "
+            head = Html(
+                head
+                + "<p>有考核指标不适用的单位，各部分得分按其适用指标分值折算为百分制（各部分得分 × 100 ÷ "
                 "适用分值），各部分之和等于考核得分；折算后的部分得分可能高于该部分的原始分值。</p>"
             )
         parts = []

@@ -20,6 +20,7 @@ from .blocks import (
     loaded,
     num,
     pct,
+    score_text,
     table,
     wan,
     year_results,
@@ -93,7 +94,7 @@ class UnitReport:
             else ""
         )
         head = Html(
-            f"<p>单位整体绩效自评得分 {esc(num(r['total']))} 分，等级 {badge(str(r['grade']))}。"
+            f"<p>单位整体绩效自评得分 {esc(score_text(r['total']))} 分，等级 {badge(str(r['grade']))}。"
             f"各维度小计合计等于总分。{esc(note)}</p>"
         )
         shown = table(
@@ -182,7 +183,7 @@ class UnitReport:
             m = mine_a.iloc[0]
             parts.append(
                 f"<p>{esc(ASSESSMENT_RANKING)}：在 {esc(len(a))} 个{esc(level)}中排名第 "
-                f"{esc(m['rank'])}，考核得分 {esc(num(m['total']))} 分（{esc(m['grade'])}）。</p>"
+                f"{esc(m['rank'])}，考核得分 {esc(score_text(m['total']))} 分（{esc(m['grade'])}）。</p>"
             )
         r = self.ranking[self.ranking["level"] == self.unit["level"]]
         mine = r[r["unit_id"] == self.unit_id]
@@ -192,7 +193,7 @@ class UnitReport:
         m = mine.iloc[0]
         parts.append(
             f"<p>{esc(PROJECT_RANKING)}：在 {esc(len(r))} 个{esc(level)}中排名第 {esc(m['rank'])}，"
-            f"项目平均得分 {esc(num(m['mean_total']))} 分。</p>"
+            f"项目平均得分 {esc(score_text(m['mean_total']))} 分。</p>"
         )
         return Html(
             "".join(parts)

@@ -126,7 +126,14 @@ def write_sample(sample: Sample, out_dir: str | os.PathLike[str]) -> list[Path]:
         tmp.write_bytes(sample.listing)
     written.append(listing)
     for name in SAMPLE_NAMES:
-        written.append(write_table(sample.selected, out / name))
+        target = out / name
+        if target.suffix == ".xlsx":  # for people: Chinese sheet, headers and names
+            from ..dataset.workbook import write_workbook
+
+            shown = sample.selected.rename(columns={"reason": "selection_reason"})
+            written.append(write_workbook({"抽样结果": shown}, target))
+        else:
+            written.append(write_table(sample.selected, target))
     manifest = out / MANIFEST_NAME
     with atomic_path(manifest) as tmp:
         tmp.write_text(_to_json(sample.manifest) + "\n", encoding="utf-8")
