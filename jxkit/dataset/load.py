@@ -13,8 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import DataError, Problem
 from .checks import checks, duplicates
@@ -276,7 +280,7 @@ def load_dataset(
             continue
         renames = canonical_headers(raw, spec)
         structural += _cell_problems(raw, renames, source)
-        structural += _header_rows(raw, renames, source)
+        structural += _header_rows(raw, renames, spec, source)
         out = Collector(source, {v: k for k, v in renames.items()})
         frame, broken = type_table(raw.rename(columns=renames), spec, out)
         if broken and not renames:
@@ -332,18 +336,27 @@ def _header_clash(
     )
 
 
-def _header_rows(raw: pd.DataFrame, renames: dict[str, str], source: str) -> list[Problem]:
+def _header_rows(
+    raw: pd.DataFrame, renames: dict[str, str], spec: TableSpec, source: str
+) -> list[Problem]:
     """Rows that repeat the header (two files pasted together): one message, not one per cell.
 
-    Only the first known column is compared, in Arrow: no work per row.
+    Only the first key column is compared, in Arrow: nothing is done per row in Python.
     """
     if not renames or raw.empty:
         return []
-    header = next(iter(renames))
-    column = raw[header]
-    again = ((column == header) | (column == "\ufeff" + header)).to_numpy(
-        dtype=bool, na_value=False
-    )  # a second file's byte-order mark comes along when two files are pasted together
+    header = next((h for h, name in renames.items() if name in spec.key), next(iter(renames)))
+    # a second file's byte-order mark comes along when two files are pasted together
+    written = [header, "\ufeff" + header]
+    data: Any = raw[header].array
+    if hasattr(data, "__arrow_array__"):
+        arrow = data.__arrow_array__()
+        hit = pc.is_in(arrow, value_set=pa.array(written, type=arrow.type))
+        if not pc.any(hit).as_py():
+            return []
+        again = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+    else:
+        again = raw[header].isin(written).to_numpy(dtype=bool)
     if not again.any():
         return []
     rows = [int(r) for r in raw[ROW].to_numpy()[again]]

@@ -86,7 +86,7 @@ def read_csv_text(
             return pd.DataFrame(), encoding
         except pd.errors.ParserError as exc:
             raise DataError([_parser_problem(path.name, str(exc))]) from None
-        if _scan(path)[1]:
+        if _has_blank_line(path):
             rows = _record_rows(path, encoding)
             if len(rows) == len(frame):
                 frame[ROW] = rows
@@ -227,9 +227,7 @@ def _read_csv_arrow(
             or ROW in header
         ):
             return None
-        quote, blank = _scan(path)
-        if quote and blank:  # a quoted value may span lines: pandas' reader counts records
-            return None
+        quote = _has_quote(path)
         table = pa_csv.read_csv(
             path,
             read_options=pa_csv.ReadOptions(
@@ -249,11 +247,9 @@ def _read_csv_arrow(
         return None  # e.g. lines ended by CR alone (Excel for Mac): pandas reads those
     # the row number goes in before pandas sees the table: adding a column to the frame
     # afterwards costs more than the whole conversion
-    numbers = _line_rows(path, table.num_rows) if blank else None
-    if blank and numbers is None:
+    numbers = _excel_rows(path, table.num_rows, quote)
+    if numbers is None:  # blank lines and quoted values that may span lines: pandas counts
         return None
-    if numbers is None:
-        numbers = np.arange(2, table.num_rows + 2, dtype=np.int64)
     table = table.append_column(ROW, pa.array(numbers))
     frame = table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
     frame.attrs["rows_numbered"] = True
@@ -263,15 +259,48 @@ def _read_csv_arrow(
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}
 
 
-def _scan(path: Path) -> tuple[bool, bool]:
-    """Whether the file holds a double quote (a byte no UTF-8 or GB18030 character uses)
-    and whether it holds a blank line (a row in Excel, which shifts the rows after it)."""
+def _has_quote(path: Path) -> bool:
+    """True when the file holds a double quote (a byte no UTF-8 or GB18030 character uses)."""
     if path.stat().st_size == 0:
-        return False, False
+        return False
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        quote = data.find(b'"') >= 0
-        blank = any(data.find(b) >= 0 for b in (b"\n\n", b"\n\r\n", b"\r\r"))
-        return quote, blank
+        return data.find(b'"') >= 0
+
+
+def _has_blank_line(path: Path) -> bool:
+    """True when the file holds a blank line (a row in Excel, which shifts the rows after it)."""
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return any(data.find(b) >= 0 for b in (b"\n\n", b"\n\r\n", b"\r\r"))
+
+
+#: Bytes counted at a time: the line breaks of a big file are counted without a copy of it.
+_CHUNK = 1 << 24
+
+
+def _excel_rows(path: Path, count: int, quote: bool) -> np.ndarray | None:
+    """Excel's row number of each of the ``count`` data records Arrow read from the file.
+
+    Arrow skips blank lines, which Excel shows as rows. When the file has one line break
+    per record (the header and every row), none was skipped and the rows are 2, 3, ...;
+    this is counted by numpy over the bytes, nothing per line in Python. Otherwise the
+    rows are found line by line (:func:`_line_rows`), or None when quoted values may hold
+    line breaks too (pandas' reader then counts records).
+    """
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        data = np.frombuffer(m, dtype=np.uint8)
+        breaks = sum(
+            int(np.count_nonzero(data[at : at + _CHUNK] == 10))
+            for at in range(0, len(data), _CHUNK)
+        )
+        lines = breaks + int(data[-1] != 10)
+        del data  # the mmap closes only once no array looks at it
+    if lines == count + 1:
+        return np.arange(2, count + 2, dtype=np.int64)
+    if quote and not _has_blank_line(path):  # line breaks inside quoted values only
+        return np.arange(2, count + 2, dtype=np.int64)
+    return None if quote else _line_rows(path, count)
 
 
 def _line_rows(path: Path, count: int) -> np.ndarray | None:
