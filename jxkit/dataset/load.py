@@ -24,6 +24,7 @@ from ..errors import DataError, Problem
 from .checks import checks, duplicates
 from .problems import Collector
 from .schema import TABLES, TableSpec
+from .sheets import sheet_states
 from .tables import ROW, list_sheets, read_table
 from .values import (
     canonical_headers,
@@ -157,8 +158,6 @@ def _two_tables(place: str, spec: TableSpec, names: list[str], kind: str) -> Pro
 
 def _ambiguities(path: Path, specs: Iterable[TableSpec]) -> list[Problem]:
     """Two files or sheets for one table, or a hidden sheet of a table's name: never guessed."""
-    from .tables import sheet_states
-
     problems = []
     if path.is_dir():
         for spec in specs:
