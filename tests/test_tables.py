@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jxkit.dataset.tables import TEXT, csv_bytes
+from jxkit.dataset.tables import ROW, TEXT, csv_bytes, read_table
 
 
 def pandas_bytes(frame: pd.DataFrame) -> bytes:
@@ -99,3 +99,25 @@ def test_space_list_is_what_python_strips() -> None:
     from jxkit.text import SPACE
 
     assert "".join(chr(i) for i in range(0x110000) if chr(i).isspace()) == SPACE
+
+
+ROWS_AS_EXCEL = {
+    "no blank line": (b"a,b\n1,2\n3,4\n", [2, 3]),
+    "a blank line": (b"a,b\n1,2\n\n3,4\n", [2, 4]),
+    "no final line break": (b"a,b\n1,2\n\n3,4", [2, 4]),
+    "blank lines at the end": (b"a,b\n1,2\n\n\n", [2]),
+    "CRLF and a blank line": (b"a,b\r\n1,2\r\n\r\n3,4\r\n", [2, 4]),
+    "CR alone and a blank line": (b"a,b\r1,2\r\r3,4\r", [2, 4]),
+    "a value over two lines": (b'a,b\n"x\ny",2\n3,4\n', [2, 3]),
+    "a value over two lines and a blank line": (b'a,b\n"x\ny",2\n\n3,4\n', [2, 4]),
+    "a comma-only row is a row": (b"a,b\n1,2\n,\n3,4\n", [2, 3, 4]),
+}
+
+
+@pytest.mark.parametrize(("data", "rows"), ROWS_AS_EXCEL.values(), ids=ROWS_AS_EXCEL.keys())
+def test_rows_are_numbered_as_excel_shows_them(data: bytes, rows: list[int], tmp_path) -> None:
+    """A blank line of a CSV file is a row in Excel: the rows after it count it."""
+    (tmp_path / "t.csv").write_bytes(data)
+    frame = read_table(tmp_path / "t.csv")
+    assert frame[ROW].tolist() == rows
+    assert frame["a"].iloc[-1] == ("3" if rows[-1] > 2 else "1")
