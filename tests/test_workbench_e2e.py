@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,26 +153,29 @@ def test_score_and_save_in_jupyterlab(
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.set_default_timeout(30 * SECOND)
 
-            def shot(name: str) -> None:
+            def shot(name: str, on: sync_api.Page = page) -> None:
                 if shots:
                     Path(shots).mkdir(parents=True, exist_ok=True)
-                    page.evaluate(
+                    on.evaluate(
                         "document.querySelector('.jx-workbench')?.scrollIntoView({block: 'start'})"
                     )
-                    page.wait_for_timeout(300)
-                    page.screenshot(path=str(Path(shots) / f"{name}.png"))
+                    on.wait_for_timeout(300)
+                    on.screenshot(path=str(Path(shots) / f"{name}.png"))
 
-            page.goto(f"{base}{NOTEBOOK_URL}?token={TOKEN}")
-            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60 * SECOND)
-            # Run All before the kernel is up would ask which kernel to start
-            page.locator(".jp-StatusBar-Widget", has_text="空闲").first.wait_for(
-                timeout=60 * SECOND
-            )
+            def open_notebook(on: sync_api.Page, url: str) -> None:
+                on.goto(f"{base}{url}?token={TOKEN}")
+                on.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60 * SECOND)
+                # Run All before the kernel is up would ask which kernel to start
+                on.locator(".jp-StatusBar-Widget", has_text="空闲").first.wait_for(
+                    timeout=60 * SECOND
+                )
 
-            def run_all() -> None:  # JupyterLab's own menus, in Chinese
-                page.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click()
-                page.locator(".lm-Menu-itemLabel", has_text="运行所有单元格").first.click()
-                page.locator(".jx-workbench .jx-bar").wait_for(timeout=90 * SECOND)
+            def run_all(on: sync_api.Page = page) -> None:  # JupyterLab's own menus, in Chinese
+                on.locator(".lm-MenuBar-itemLabel", has_text="运行").first.click()
+                on.locator(".lm-Menu-itemLabel", has_text="运行所有单元格").first.click()
+                on.locator(".jx-workbench .jx-bar").wait_for(timeout=90 * SECOND)
+
+            open_notebook(page, NOTEBOOK_URL)
 
             expect(page.locator(".lm-MenuBar-itemLabel", has_text="文件").first).to_be_visible()
             run_all()
@@ -249,11 +253,46 @@ def test_score_and_save_in_jupyterlab(
             page.locator(".jp-StatusBar-Widget", has_text="空闲").first.wait_for(
                 timeout=60 * SECOND
             )
+            # one line on what to do, not a page of broken widgets
+            hint = page.evaluate(
+                "getComputedStyle(document.querySelector('.jx-workbench'), '::after').content"
+            )
+            assert "请点菜单“运行 → 运行所有单元格”重新打开" in hint
+            assert not page.locator(".jx-workbench .jx-bar").is_visible()
+            shot("7a-after-restart")
             run_all()
             expect(page.locator(".jx-user input")).to_have_value("测试评价员")
             expect(page.locator(".jx-row-I03 .jx-value input")).to_have_value("470")
             expect(page.locator(".jx-notice")).to_contain_text("已从草稿恢复 1 项")
             shot("7-restarted")
+
+            # a second page on the same dataset (its own notebook and kernel)
+            second = data.parent / "评价工作台-mini-2.ipynb"
+            shutil.copy(data.parent / "评价工作台-mini.ipynb", second)
+            other = browser.new_page(viewport={"width": 1366, "height": 768})
+            other.set_default_timeout(30 * SECOND)
+            # its own workspace, so that page 1's tabs are not opened again in page 2
+            open_notebook(other, "/lab/workspaces/second/tree/" + urllib.parse.quote(second.name))
+            run_all(other)
+            other.locator(".jx-tabs .lm-TabBar-tab", has_text="选择项目").first.click()
+            other.fill(".jx-search input", "P-003")
+            other.wait_for_function(
+                "document.querySelectorAll('.jx-project select option').length === 1"
+            )
+            other.click(".jx-open")
+            other.fill(".jx-row-K02 .jx-value input", "4100")
+            other.fill(".jx-row-K02 .jx-note-field input", "按台账核定")
+            other.click(".jx-save")
+            expect(other.locator(".jx-save-status")).to_contain_text("已保存 2 处修改")
+            page.fill(".jx-row-I03 .jx-note-field input", "按决算核定")
+            page.click(".jx-save")  # merges: page 1 writes I03 only and shows page 2's K02
+            expect(page.locator(".jx-save-status")).to_contain_text("已保存 2 处修改")
+            expect(page.locator(".jx-save-status")).to_contain_text("他人保存了 2 处修改")
+            expect(page.locator(".jx-save-status")).to_contain_text("4000 → 4100")
+            shot("8-two-pages")
+            other.click(".jx-reload")
+            expect(other.locator(".jx-save-status")).to_contain_text("480 → 470")
+            shot("9-second-page-reloaded", other)
         except Exception:
             if shots:
                 page.screenshot(path=str(Path(shots) / "failure.png"))
@@ -268,12 +307,15 @@ def test_score_and_save_in_jupyterlab(
     assert dict(zip(review["indicator_id"], review["actual"], strict=True)) == {
         **REVIEW,
         "I02": "960",
+        "I03": "470",
         "I05": "好",
     }
-    assert review.set_index("indicator_id").at["I03", "note"] == "人均成本按决算核定"
+    k02 = saved[(saved["project_id"] == "P-003") & (saved["indicator_id"] == "K02")]
+    assert k02[k02["round"] == "review"]["actual"].tolist() == ["4100"]  # not reverted
+    assert review.set_index("indicator_id").at["I03", "note"] == "按决算核定"
     changes = pd.read_csv(data / "修改记录.csv", dtype=str, keep_default_na=False)
-    assert set(changes["修改人"]) == {"测试评价员"} and len(changes) == 8
-    assert changes[["原值", "新值"]].values.tolist()[-1] == ["940", "960"]  # the value seen
+    assert set(changes["修改人"]) == {"测试评价员"} and len(changes) == 12
+    assert ["940", "960"] in changes[["原值", "新值"]].values.tolist()  # over the value seen
     capsys.readouterr()
     assert main(["score", str(data), "--round", "review"]) == 0
     scores = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"project_id": str})

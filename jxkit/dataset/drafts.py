@@ -64,9 +64,10 @@ def _beside(dataset: str | os.PathLike[str], kind: str, name: str) -> Path:
     return p.with_name(f".{p.name}.jxkit-{kind}-{safe}.json")
 
 
-def draft_path(dataset: str | os.PathLike[str], user: str) -> Path:
-    """Where ``user``'s draft for a dataset lives."""
-    return _beside(dataset, "draft", user)
+def draft_path(dataset: str | os.PathLike[str], user: str, page: str = "") -> Path:
+    """Where ``user``'s draft for a dataset lives; ``page`` tells apart two notebooks
+    (two workbenches) of one reviewer on one dataset, so neither overwrites the other's."""
+    return _beside(dataset, "draft", f"{user}-{page}" if page else user)
 
 
 def state_path(dataset: str | os.PathLike[str], account: str) -> Path:

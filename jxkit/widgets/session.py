@@ -13,6 +13,7 @@ kernel restart loses nothing.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 
@@ -69,6 +70,16 @@ OVERVIEW_COLUMNS = [
     "in_sample",
     "pending",
 ]
+
+
+def notebook_page() -> str:
+    """A short name for the notebook this kernel runs (same after a restart), or "" outside one.
+
+    Jupyter tells a kernel its notebook's path (``JPY_SESSION_NAME``); two notebooks on one
+    dataset are two workbenches and keep two drafts.
+    """
+    path = os.environ.get("JPY_SESSION_NAME", "")
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:8] if path else ""
 
 
 def default_user() -> str:
@@ -137,7 +148,7 @@ class Session:
         self.state_file = state_path(self.path, default_user())
         self.state = read_state(self.state_file)
         self.user = user or self.state.user or default_user()
-        self.draft_file = draft_path(self.path, self.user)
+        self.draft_file = draft_path(self.path, self.user, notebook_page())
         self.notices: list[str] = []
         self.edits: dict[Key, Values] = {}
         self.bases: dict[Key, Values] = {}
@@ -282,7 +293,7 @@ class Session:
         if not user or user == self.user:
             return
         old = self.draft_file
-        self.user, self.draft_file = user, draft_path(self.path, user)
+        self.user, self.draft_file = user, draft_path(self.path, user, notebook_page())
         self._write_draft()
         if old != self.draft_file:
             old.unlink(missing_ok=True)

@@ -71,6 +71,13 @@ table.jx-table tr.jx-inflated td { background: #fef2f2; }
 table.jx-table tr.jx-deflated td { background: #eff6ff; }
 table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
 table.jx-workpaper { table-layout: fixed; }
+/* after a kernel restart JupyterLab marks every view disconnected: instead of a page of broken
+   widgets, one line on what to do (the name, round and unsaved edits come back) */
+.jx-workbench.jupyter-widgets-disconnected > * { display: none !important; }
+.jx-workbench.jupyter-widgets-disconnected::before { display: none !important; }
+.jx-workbench.jupyter-widgets-disconnected::after { display: block; padding: 10px 14px;
+  border-left: 4px solid #f59e0b; background: #fffbeb; font-size: 14px;
+  content: "工作台已与内核断开（内核已重启或已关闭）：请点菜单“运行 → 运行所有单元格”重新打开。评价人、录入轮次、打开的项目和未保存的修改都会自动恢复。"; }
 table.jx-workpaper th, table.jx-workpaper td { padding: 4px 5px; overflow-wrap: anywhere; }
 .jx-facts { flex: 1 1 auto; margin: 0 0 6px 0; }
 .jx-grid { grid-template-columns: minmax(190px, 2.1fr) minmax(76px, 0.75fr) minmax(76px, 0.75fr)
