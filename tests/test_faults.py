@@ -775,3 +775,24 @@ def test_a_policy_saved_in_gbk_is_named(
     assert main(["score", str(mini_copy()), "--policy", str(policy)]) == 2
     err = capsys.readouterr().err
     assert "有文件不是 UTF-8 编码" in err and "Traceback" not in err
+
+
+NEAR_MISSES = {
+    "saved as a workbook": "projects.xlsx",
+    "an extension twice (hidden by Windows)": "projects.csv.csv",
+    "a space after the name": "projects.csv ",
+}
+
+
+@pytest.mark.parametrize("name", NEAR_MISSES.values(), ids=NEAR_MISSES.keys())
+def test_a_table_file_almost_named_right_is_pointed_at(
+    name: str, mini_copy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ds = mini_copy()
+    (ds / "projects.csv").rename(ds / name)
+    assert main(["validate", str(ds)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"缺少表 项目（projects）：应有 projects.csv 或 项目.csv（文件夹中有 “{name}”：请把它改名为"
+        in err
+    )

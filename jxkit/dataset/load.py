@@ -270,7 +270,8 @@ def load_dataset(
             collectors[spec.name] = Collector(place, {})
             if spec.required:
                 names = spec.file_names if p.is_dir() else f"工作表 {spec.name} 或 {spec.zh}"
-                structural.append(Problem(place, f"缺少表 {spec.zh}（{spec.name}）：应有 {names}"))
+                missing = f"缺少表 {spec.zh}（{spec.name}）：应有 {names}"
+                structural.append(Problem(place, missing + _near_misses(p, spec)))
             continue
         source = str(raw.attrs.get("source", place))
         clashes = header_clashes([str(c) for c in raw.columns], spec)
@@ -313,6 +314,26 @@ def load_dataset(
     if problems:
         raise DataError(problems, title=f"数据集 {p.name} 有问题")
     return ds
+
+
+def _near_misses(folder: Path, spec: TableSpec) -> str:
+    """A hint naming files that look meant for a missing table (``projects.xlsx``,
+    ``项目.csv.csv`` from a system that hides extensions, ``projects.csv `` with a space)."""
+    if not folder.is_dir():
+        return ""
+    stems = (spec.name.lower(), spec.zh)
+
+    def meant(name: str) -> bool:
+        plain = name.strip().lower()
+        if not plain.startswith(tuple(f"{s}." for s in stems)):
+            return False
+        return not plain.endswith(".csv") or plain.endswith(".csv.csv") or name != name.strip()
+
+    near = [f.name for f in sorted(folder.iterdir()) if f.is_file() and meant(f.name)]
+    if not near:
+        return ""
+    shown = "、".join(f"“{n}”" for n in near[:3])
+    return f"（文件夹中有 {shown}：请把它改名为（或另存为 CSV UTF-8 格式的）{spec.name}.csv）"
 
 
 def _header_clash(
