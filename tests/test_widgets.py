@@ -24,7 +24,7 @@ from jxkit.dataset.drafts import draft_path
 from jxkit.files import notebooks_dir
 from jxkit.sampling import read_manifest, read_population, verify
 from jxkit.scoring import score
-from jxkit.widgets import Session, Workbench
+from jxkit.widgets import Session, Workbench, reports
 from jxkit.widgets.reports import report_link
 from jxkit.widgets.workpaper import export_workpapers, workpaper
 
@@ -615,3 +615,13 @@ def test_sample_filter_in_chinese(mini: Path) -> None:
     sample = panel.draw()
     assert sample.manifest["parameters"]["where"] == "category=training,year=2021"
     assert sorted(sample.selected["id"]) == ["P-001"]
+
+
+def test_reports_of_a_dataset_outside_the_server_root_go_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "root"
+    monkeypatch.setattr(reports, "server_root", lambda: (root, "/"))
+    panel = reports.ReportPanel()
+    assert panel.out_dir(tmp_path / "elsewhere" / "评价报告") == root / "评价报告"
+    assert panel.out_dir(root / "sub" / "评价报告") == root / "sub" / "评价报告"
