@@ -293,6 +293,25 @@ def test_score_and_save_in_jupyterlab(
             other.click(".jx-reload")
             expect(other.locator(".jx-save-status")).to_contain_text("480 → 470")
             shot("9-second-page-reloaded", other)
+
+            # the report renders in the background and opens in a tab of its own
+            page.locator(".jx-tabs .lm-TabBar-tab", has_text="报告").click()
+            page.click(".jx-report")
+            expect(page.locator(".jx-report-link")).to_contain_text("正在后台生成")
+            page.locator(".jx-tabs .lm-TabBar-tab", has_text="评分").first.click()
+            page.fill(".jx-row-I04 .jx-evidence input", "考核表")  # usable meanwhile
+            expect(page.locator(".jx-pending")).to_contain_text("未保存的修改 1 项")
+            page.locator(".jx-tabs .lm-TabBar-tab", has_text="报告").click()
+            link = page.locator(".jx-report-open")
+            link.wait_for(timeout=120 * SECOND)
+            href = link.get_attribute("href") or ""
+            assert href.startswith("/files/") and link.get_attribute("target") == "_blank"
+            with page.context.expect_page() as opened:
+                link.click()
+            report = opened.value
+            report.wait_for_load_state()
+            assert "2021年杭州市职工技能培训" in report.content()
+            shot("10-report")
         except Exception:
             if shots:
                 page.screenshot(path=str(Path(shots) / "failure.png"))

@@ -71,6 +71,7 @@ table.jx-table tr.jx-inflated td { background: #fef2f2; }
 table.jx-table tr.jx-deflated td { background: #eff6ff; }
 table.jx-table tr.jx-sum td { font-weight: 600; border-top: 2px solid #d1d5db; }
 table.jx-workpaper { table-layout: fixed; }
+.jx-workbench a.jx-report-open { color: #1d4ed8; text-decoration: underline; font-weight: 600; }
 /* after a kernel restart JupyterLab marks every view disconnected: instead of a page of broken
    widgets, one line on what to do (the name, round and unsaved edits come back) */
 .jx-workbench.jupyter-widgets-disconnected > * { display: none !important; }
