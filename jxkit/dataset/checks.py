@@ -24,7 +24,7 @@ from .keys import all_distinct, key_codes, row_of
 from .problems import Collector
 from .schema import TABLES
 from .tables import TEXT
-from .values import parse_target
+from .values import INVISIBLE, parse_target
 
 if TYPE_CHECKING:
     from .load import Dataset
@@ -131,21 +131,11 @@ def _report(
             out.problems.append(Problem(out.source, message + hint, int(row), name, value))
 
 
-_INVISIBLE = {
-    "\u200b": "零宽空格",
-    "\u200c": "零宽非连接符",
-    "\u200d": "零宽连接符",
-    "\u2060": "零宽不换行空格",
-    "\ufeff": "零宽不换行空格（BOM）",
-    "\u00ad": "软连字符",
-}
-
-
 def odd_characters(value: str) -> str:
     """A hint naming invisible or full-width characters in an id, or ""."""
     hints = [
         f"含不可见字符“{name}”（U+{ord(ch):04X}），请删去"
-        for ch, name in _INVISIBLE.items()
+        for ch, name in INVISIBLE.items()
         if ch in value
     ]
     wide = [ch for ch in value if "\uff01" <= ch <= "\uff5e" or ch == "\u3000"]

@@ -28,6 +28,7 @@ from .schema import ROUNDS, Column, TableSpec
 from .tables import ROW, TEXT
 
 __all__ = [
+    "INVISIBLE",
     "canonical_headers",
     "canonical_name",
     "empty_table",
@@ -107,8 +108,18 @@ def canonical_name(header: str, known: dict[str, str]) -> str | None:
     return None if plain == key else canonical_name(plain, known)
 
 
-#: Characters that show as nothing (zero-width spaces and joiners, BOM, soft hyphen).
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+#: Characters that show as nothing but make two ids or headers differ, by their names.
+INVISIBLE = {
+    "\u200b": "零宽空格",
+    "\u200c": "零宽非连接符",
+    "\u200d": "零宽连接符",
+    "\u200e": "从左至右标记",
+    "\u200f": "从右至左标记",
+    "\u2060": "零宽不换行空格",
+    "\ufeff": "零宽不换行空格（BOM）",
+    "\u00ad": "软连字符",
+}
+_INVISIBLE = re.compile("[" + "".join(INVISIBLE) + "]")
 
 
 def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
