@@ -3,8 +3,9 @@
 One concept per module: :mod:`~jxkit.render.fonts` (Chinese in charts and pages),
 :mod:`~jxkit.render.execute` (papermill, cold kernel or warm in-process engine),
 :mod:`~jxkit.render.export` (our nbconvert template, PDF), :mod:`~jxkit.render.workers`
-(warm processes that fork per report), :mod:`~jxkit.render.report` (one report),
-:mod:`~jxkit.render.batch` (jobs, resume, index). It knows no report kind: those are
+(warm processes that fork per report), :mod:`~jxkit.render.cluster` (the same on a Dask
+cluster; imported only when given one), :mod:`~jxkit.render.report` (one report),
+:mod:`~jxkit.render.batch` (jobs, checks, resume, index). It knows no report kind: those are
 :mod:`jxkit.report.kinds`; the command is :mod:`jxkit.cli.render`.
 
 Names load lazily: a report notebook that calls ``setup_fonts()`` does not import nbconvert.
