@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,6 +151,18 @@ class FileAccessError(JxkitError, OSError):
 
     def __str__(self) -> str:
         return self.text
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # rebuilt as it was (render workers send errors between processes)
+        return _file_access_error, (self.errno, self.strerror, self.filename, self.text)
+
+
+def _file_access_error(
+    code: int | None, strerror: str | None, filename: str | None, text: str
+) -> FileAccessError:
+    error = FileAccessError(OSError(code, strerror, filename))
+    error.text = text
+    return error
 
 
 #: errno -> (the reason in Chinese, what to do). Permission errors depend on the action.

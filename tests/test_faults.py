@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import errno
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,17 @@ def test_write_onto_a_folder_names_the_target(tmp_path: Path) -> None:
     assert info.value.errno == errno.EISDIR
     assert isinstance(info.value, OSError)  # a batch that handles OS errors still sees one
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temp file left
+
+
+def test_the_error_crosses_processes_intact() -> None:
+    error = FileAccessError(OSError(errno.ENOSPC, "No space left"), action="写入", path="/o/a.csv")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is FileAccessError and again.errno == errno.ENOSPC
+    assert (
+        str(again)
+        == str(error)
+        == "写入“/o/a.csv”失败：磁盘已满。请清理磁盘空间或换一个输出位置后重试。"
+    )
 
 
 def test_write_under_a_file_says_not_a_folder(tmp_path: Path) -> None:
