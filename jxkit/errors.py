@@ -2,7 +2,8 @@
 
 Messages are in Chinese because users read them; a CLI prints ``str(error)`` and exits
 non-zero, never a traceback. Data problems are collected first and raised together so a
-user fixes a whole file in one go.
+user fixes a whole file in one go. OS errors are put the same way (:func:`os_error_text`):
+what failed, the user's own path (never a hidden temporary name), why, what to do.
 """
 
 from __future__ import annotations
