@@ -625,3 +625,15 @@ def test_reports_of_a_dataset_outside_the_server_root_go_under_it(
     panel = reports.ReportPanel()
     assert panel.out_dir(tmp_path / "elsewhere" / "评价报告") == root / "评价报告"
     assert panel.out_dir(root / "sub" / "评价报告") == root / "sub" / "评价报告"
+
+
+def test_switching_projects_closes_the_old_widgets(mini: Path) -> None:
+    """Each open widget lives in the kernel and the browser until closed: none may pile up."""
+    from ipywidgets.widgets.widget import _instances  # the kernel's registry of open widgets
+
+    wb = Workbench(mini, user="张三")
+    counts = []
+    for pid in ["P-001", "P-002", "P-003"] * 3:
+        wb.open_project(pid)
+        counts.append(len(_instances))
+    assert counts[0:3] == counts[3:6] == counts[6:9]

@@ -164,6 +164,10 @@ def close_tree(widget: w.Widget) -> None:
     and each open widget stays in the kernel and the browser (opening projects got slower)."""
     for child in getattr(widget, "children", ()):
         close_tree(child)
+    for part in ("layout", "style"):  # each widget's own Layout and Style are widgets too
+        inner = getattr(widget, part, None)
+        if isinstance(inner, w.Widget):
+            inner.close()
     widget.close()
 
 

@@ -220,6 +220,7 @@ class ScorePanel(w.VBox):
         self.head = head
         self.body = w.VBox()
         self.body.add_class("jx-rows")
+        self.top = w.HBox([self.facts, self.copy, self.discard], layout={"align_items": "center"})
         self.footer = html_widget(css="jx-foot")
         self.rows: dict[str, IndicatorRow] = {}
         self.children = [html_widget(note("info", "请先在“选择项目”中选择一个项目。"))]
@@ -237,9 +238,8 @@ class ScorePanel(w.VBox):
             for i in indicators
         }
         self.copy.layout.display = "none" if editing_self else ""
-        top = w.HBox([self.facts, self.copy, self.discard], layout={"align_items": "center"})
         self.body.children = list(self.rows.values())
-        self.children = [top, self.head, self.body, self.footer]
+        self.children = [self.top, self.head, self.body, self.footer]
 
     def show_reference(self, self_values: dict[str, Values], self_live: LiveScore) -> None:
         self.self_values = self_values
