@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from jxkit.report.blocks import facts, mask, pct, table, wan
@@ -50,3 +51,96 @@ def test_table_escapes_and_formats() -> None:
     assert '<td class="num">123.46 万元</td>' in html and "<td>是</td>" in html
     assert "&lt;i&gt;" in facts([("项目", "<i>")])
     assert pct(0.5) == "50.0%"
+
+
+# ----------------------------------------------------------------------------- numbers, times
+
+
+def test_scores_have_two_decimals_and_times_are_beijing_time() -> None:
+    from jxkit.report.blocks import beijing_time, score_text
+
+    assert [score_text(x) for x in (8, 7.405, 21.1, 1234.5)] == [
+        "8.00",
+        "7.41",
+        "21.10",
+        "1,234.50",
+    ]
+    assert beijing_time("2026-12-01T20:49:38+00:00") == "2026-12-02 04:49（北京时间）"
+    assert beijing_time("2021-03-15T09:30:00+08:00") == "2021-03-15 09:30（北京时间）"
+
+
+# ----------------------------------------------------------------------------- narrative
+
+
+def _rows() -> pd.DataFrame:
+    """Five deductions in two first-level indicators; one cause explains two of them."""
+    return pd.DataFrame(
+        {
+            "level1": ["预算执行", "产出指标", "产出指标", "产出指标", "产出指标", "效益指标"],
+            "name": ["预算执行率", "培训人次", "合格率", "成本", "按期完成", "满意度"],
+            "points": [10, 20, 10, 10, 10, 40],
+            "lost": [1.0, 4.0, 0.2, 0.1, 0.0, 2.0],
+            "rule": ["execution_rate", "ratio", "ratio", "inverse", "boolean", "bands"],
+            "reason": [
+                "执行率 90%，扣 1 分",
+                "完成率 80%，扣 4 分",
+                "扣 0.2 分",
+                "扣 0.1 分",
+                "",
+                "扣 2 分",
+            ],
+            "note": ["", "报名不足", "报名不足", "", "", "宣传不够"],
+            "flag": ["", "", "", "", "", ""],
+        }
+    )
+
+
+def test_problems_grouped_by_first_level_indicator_small_ones_summarised() -> None:
+    from jxkit.report.narrative import group_problems, problem_lines
+
+    groups = group_problems(_rows())
+    assert [g.level1 for g in groups] == ["产出指标", "效益指标", "预算执行"]  # 4.3 > 2 > 1
+    lines = problem_lines(groups)
+    assert lines[0] == (
+        "产出指标（分值 50 分）失 4.30 分。“培训人次”完成率 80%，扣 4 分；"
+        "另有 2 项指标小幅失分，合计 0.30 分（“合格率”、“成本”）。"
+        "原因分析：报名不足（“培训人次”、“合格率”）。“成本”未说明偏差原因，原因待补充。"
+    )
+    assert lines[2].startswith("预算执行（分值 10 分）失 1.00 分。“预算执行率”执行率 90%")
+
+
+def test_one_suggestion_per_problem_group() -> None:
+    from jxkit.report.narrative import group_problems, suggestion_lines
+
+    rows = _rows()
+    lines = suggestion_lines(group_problems(rows), rows)
+    assert len(lines) == 3
+    assert lines[0] == (
+        "产出指标方面：加强过程管理和进度跟踪，确保“培训人次”、“合格率”达到年度指标值；"
+        "加强成本和时效控制，使“成本”不超过年度指标值。"
+    )
+
+
+# ----------------------------------------------------------------------------- workbooks
+
+
+def test_workbook_frames_show_names_not_codes() -> None:
+    from jxkit.dataset.workbook import shown_frame
+
+    frame = pd.DataFrame(
+        {
+            "project_id": ["A"],
+            "category": ["training"],
+            "round": ["review"],
+            "level": ["city"],
+            "red_light": [True],
+            "review_score": [8.9220485645933],
+            "coverage_rate": [2 / 3],
+            "time_progress": [83.333],
+        }
+    )
+    shown = shown_frame(frame)
+    assert list(shown.columns) == [
+        "项目编码", "项目类别", "轮次", "层级", "红灯警示", "复核得分", "覆盖率（%）", "时间进度（%）",
+    ]  # fmt: skip
+    assert shown.iloc[0].tolist() == ["A", "培训类", "复核", "市总工会", "是", 8.92, 66.7, 83.3]

@@ -34,6 +34,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "困难职工王建国，身份证号330102198003151234，电话13912345678"
     )
     ev.to_csv(data / "evaluations.csv", index=False)
+    (data / "report_settings.yaml").write_text(
+        "委托单位: 浙江省总工会财务部\n评价机构: 某某会计师事务所\n评价人员: [张某, 李某]\n",
+        encoding="utf-8",
+    )
     assert (
         main(["sample", str(data), "--seed", "审计测试", "--n", "2", "--out", str(root / "sample")])
         == 0
@@ -70,11 +74,36 @@ def test_every_kind_renders(rendered: Path) -> None:
             "project/P-002.html",
             [
                 "一、基本情况",
-                "二、评价工作开展情况",
-                "三、综合评价结论",
-                "四、绩效指标分析",
-                "五、存在的问题",
+                "（一）项目概况",
+                "（二）绩效目标",
+                "二、绩效评价工作开展情况",
+                "（一）评价目的、对象与范围",
+                "（二）评价原则、方法与指标体系",
+                "（三）评价工作过程",
+                "三、综合评价情况及评价结论",
+                "四、绩效评价指标分析",
+                "（一）项目决策情况",
+                "（二）项目过程情况",
+                "（三）项目产出情况",
+                "（四）项目效益情况",
+                "五、主要经验及做法、存在的问题及原因分析",
+                "（一）主要经验及做法",
+                "（二）存在的问题及原因分析",
                 "六、有关建议",
+                "七、其他需要说明的问题",
+                "附件 1　评分表",
+                "附件 2　佐证材料清单",
+                "目　录",
+                "评价机构（盖章）",
+            ],
+        ),
+        (
+            "project/P-003-review.html",
+            [
+                "三、综合评价情况及评价结论",
+                "五、主要经验及做法、存在的问题及原因分析",
+                "六、有关建议",
+                "附件 1　评分表",
             ],
         ),
         (
@@ -84,6 +113,9 @@ def test_every_kind_renders(rendered: Path) -> None:
                 "二、单位整体绩效",
                 "四、三项十类绩效管理覆盖情况",
                 "五、同层级单位排名",
+                "六、存在的问题及原因分析",
+                "七、有关建议",
+                "评价机构（盖章）",
             ],
         ),
         (
@@ -94,6 +126,9 @@ def test_every_kind_renders(rendered: Path) -> None:
                 "三、三项十类绩效管理覆盖情况",
                 "四、预算安排建议",
                 "五、单位排名",
+                "六、存在的问题及原因分析",
+                "七、有关建议",
+                "目　录",
             ],
         ),
         (
@@ -249,3 +284,64 @@ def test_render_policy_reaches_the_reports(tmp_path: Path) -> None:
     assert render_command(args) == 0
     page = (tmp_path / "out" / "project" / "P-003.html").read_text(encoding="utf-8")
     assert "评价等级为“优”" in page  # 70 points: 中 by default, 优 under this policy
+
+
+#: Column names of our tables and outputs that must never reach a reader.
+ENGLISH = re.compile(
+    r"(?<![A-Za-z_])(project_id|unit_id|indicator_id|self_total|review_total|review_score|"
+    r"self_score|red_light|inclusion_probability|stratum|verdict|category|budget|level_name|"
+    r"coverage_rate|execution_rate|True|False|NaN|None)(?![A-Za-z_])"
+)
+
+
+def _visible(page: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    for tag in soup(["style", "script", "head", "pre"]):  # <pre>: commands to run, not prose
+        tag.decompose()
+    return soup.get_text(" ")
+
+
+def test_no_english_column_name_in_any_report(rendered: Path) -> None:
+    pages = sorted(rendered.rglob("*.html"))
+    assert len(pages) >= 8
+    for page in pages:
+        found = ENGLISH.findall(_visible(page.read_text(encoding="utf-8")))
+        assert not found, (page.name, found[:5])
+        assert "jxkit 生成" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_no_english_column_name_in_any_workbook(rendered: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    data = rendered.parent / "data"
+    assert main(["coverage", str(data), "--year", "2021", "--out", str(tmp_path / "c.xlsx")]) == 0
+    assert main(["results", str(data), "--year", "2021", "--out", str(tmp_path / "r.xlsx")]) == 0
+    books = [tmp_path / "c.xlsx", tmp_path / "r.xlsx", rendered.parent / "sample" / "sample.xlsx"]
+    for book in books:
+        wb = openpyxl.load_workbook(book, read_only=True)
+        for ws in wb.worksheets:
+            assert not re.fullmatch(r"Sheet\d*", ws.title), book.name
+            for row in ws.iter_rows(values_only=True):
+                text = " ".join(str(v) for v in row if isinstance(v, str | bool))
+                assert not ENGLISH.search(text), (book.name, ws.title, text)
+
+
+def test_filing_parts_from_the_settings_never_invented(rendered: Path) -> None:
+    text = _visible(html(rendered, "project/P-002.html"))
+    assert "委托单位 浙江省总工会财务部" in text and "评价机构 某某会计师事务所" in text
+    assert "评价人员 张某、李某" in text
+    assert "报告日期 待补充" in text  # not given: marked, not made up
+    assert "立项背景 待补充" in text
+    assert "种子" not in text or "北京时间" in text
+
+
+def test_problems_grouped_with_the_results_application_first(rendered: Path) -> None:
+    text = _visible(html(rendered, "project/P-002.html"))
+    problems = text[text.rindex("（二）存在的问题及原因分析") : text.rindex("六、有关建议")]
+    advice = text[text.rindex("六、有关建议") : text.rindex("七、其他需要说明的问题")]
+    assert "失 " in problems and "分。" in problems
+    assert (
+        advice.removeprefix("六、有关建议").split()[0].startswith("结果应用：")
+    )  # the verdict first

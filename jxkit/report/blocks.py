@@ -373,9 +373,12 @@ def _text(value: Any) -> str:
 
 
 def facts(pairs: Sequence[tuple[str, Any]]) -> Html:
-    """A two-column key/value table (基本情况); values escaped and masked."""
+    """A two-column key/value table (基本情况); values escaped and masked (Html kept as is)."""
     rows = "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(mask(_text(v), names=True))}</td></tr>" for k, v in pairs
+        f"<tr><th>{esc(k)}</th><td>"
+        + (v if isinstance(v, Html) else esc(mask(_text(v), names=True)))
+        + "</td></tr>"
+        for k, v in pairs
     )
     return Html(f'<table class="jx-facts"><tbody>{rows}</tbody></table>')
 

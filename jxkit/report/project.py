@@ -1,13 +1,16 @@
 """The evaluation report of one project (项目支出绩效评价报告), national outline.
 
-一、基本情况 · 二、评价工作开展情况 · 三、综合评价结论 · 四、绩效指标分析 · 五、存在的问题 ·
-六、有关建议. Each method returns HTML for one part, so the notebook reads as the outline.
+一、基本情况 · 二、绩效评价工作开展情况 · 三、综合评价情况及评价结论 · 四、绩效评价指标分析 ·
+五、主要经验及做法、存在的问题及原因分析 · 六、有关建议 · 七、其他需要说明的问题, with a
+cover, contents, signature block and appendices (评分表, 佐证材料清单). Each method returns
+HTML for one part, so the notebook reads as the outline.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +39,22 @@ from .blocks import (
     wan,
     year_results,
 )
+from .filing import contents, cover, given, load_settings, signature
+from .narrative import group_problems, problem_lines, suggestion_lines
 
-__all__ = ["ProjectReport", "read_manifest"]
+__all__ = ["OUTLINE", "ProjectReport", "read_manifest"]
+
+#: The first-level headings of the national outline, in order (the notebook's headings).
+OUTLINE = (
+    "一、基本情况",
+    "二、绩效评价工作开展情况",
+    "三、综合评价情况及评价结论",
+    "四、绩效评价指标分析",
+    "五、主要经验及做法、存在的问题及原因分析",
+    "六、有关建议",
+    "七、其他需要说明的问题",
+    "附件",
+)
 
 _GROUP_OF = {c.code: GROUPS[c.group] for c in CATEGORIES}
 
@@ -72,8 +89,10 @@ class ProjectReport:
         *,
         sample_dir: str | os.PathLike[str] | None = None,
         policy: str | None = None,
+        settings: str | None = None,
     ) -> None:
         self.ds, self.policy, self.scores = loaded(dataset, policy)
+        self.settings = load_settings(settings, dataset)
         projects = self.ds.projects.set_index("project_id")
         project_id = str(project_id)
         if project_id not in projects.index:
@@ -121,7 +140,39 @@ class ProjectReport:
             f'<span class="jx-unit">分</span>{badge(r["grade"], bool(r["red_light"]))}</div></header>'
         )
 
+    def cover(self) -> Html:
+        """The cover page (委托单位, 评价机构, 报告日期 from the report settings)."""
+        return cover(
+            str(self.p["name"]),
+            f"{self.p['year']} 年度项目支出绩效评价报告（{ROUND_NAMES[self.round]}）",
+            self.settings,
+            [("项目名称", str(self.p["name"])), ("实施单位", str(self.unit["name"]))],
+        )
+
+    def contents(self) -> Html:
+        return contents(OUTLINE)
+
     # ------------------------------------------------------------------ 一
+
+    def background(self) -> Html:
+        """What the assessor writes of the project (optional project columns), or 待补充."""
+        p = self.p
+        start, end = p.get("start_date"), p.get("end_date")
+        period = (
+            f"{pd.Timestamp(start):%Y年%m月%d日} 至 {pd.Timestamp(end):%Y年%m月%d日}"
+            if pd.notna(start) and pd.notna(end)
+            else ""
+        )
+        pairs = [
+            ("立项背景", p.get("background")),
+            ("主要内容", p.get("content")),
+            ("资金来源", p.get("funding_source")),
+            ("资金到位情况", p.get("funds_in_place")),
+            ("实施期", period),
+            ("总体目标", p.get("overall_goal")),
+            ("年度（阶段）目标", p.get("annual_goal")),
+        ]
+        return facts([(k, given(v, masked=True)) for k, v in pairs])
 
     def basic(self) -> Html:
         p, u = self.p, self.unit
@@ -150,9 +201,7 @@ class ProjectReport:
 
     def targets(self) -> Html:
         """The performance targets (绩效目标) as declared: the indicator tree with targets."""
-        rows = self.rows.assign(
-            target_text=self.rows["target"].where(self.rows["target"] != "", "—")
-        )
+        rows = self.rows.assign(target_text=[_with_unit(r) for r in self.rows.itertuples()])
         return table(
             rows,
             {
@@ -160,32 +209,50 @@ class ProjectReport:
                 "level2": "二级指标",
                 "name": "三级指标",
                 "target_text": "年度指标值",
-                "unit_of_measure": "计量单位",
                 "points": "分值",
             },
         )
 
     # ------------------------------------------------------------------ 二
 
+    def purpose(self) -> Html:
+        """（一）评价目的、对象与范围."""
+        p = self.p
+        return facts(
+            [
+                ("评价目的", given(self.settings.purpose)),
+                ("评价对象", f"{p['name']}（{self.unit['name']}）"),
+                (
+                    "评价范围",
+                    f"{p['year']} 年度项目资金 {wan(p['budget'])} 的使用及绩效目标完成情况",
+                ),
+            ]
+        )
+
     def work(self) -> Html:
+        """（二）评价原则、方法与指标体系: the framework and standards, not every formula."""
         from ..frameworks import get_framework
 
         try:
-            fw = get_framework(str(self.p["category"]))
-            framework = fw.name
+            framework = get_framework(str(self.p["category"])).name
         except Exception:
             framework = "未找到对应的指标体系模板"
-        rules = sorted({r for r in self.rows["rule"]})
-        methods = "\n".join(rule.describe() for r in rules if (rule := get_rule(r)))
+        kinds = sorted({rule.title for r in self.rows["rule"] if (rule := get_rule(r))})
         na = self.rows[~self.rows["applicable"]]
+        level1 = self.rows.groupby("level1", sort=False)["points"].sum()
         pairs: list[tuple[str, Any]] = [
+            ("评价原则", given(self.settings.principles)),
             (
                 "评价轮次",
                 f"{ROUND_NAMES[self.round]}（{'单位自评' if self.round == 'self' else '上级复核/随机再评价'}）",
             ),
             ("指标体系", framework),
-            ("指标数量", f"{len(self.rows)} 项，合计 {num(self.rows['points'].sum())} 分"),
-            ("评分方法", methods),
+            (
+                "指标构成",
+                f"{len(self.rows)} 项三级指标，合计 {num(self.rows['points'].sum())} 分："
+                + "、".join(f"{k} {num(v)} 分" for k, v in level1.items()),
+            ),
+            ("评分方法", f"{'、'.join(kinds)}（各指标的评分方法见附件 1 评分表）"),
             (
                 "不适用指标",
                 "、".join(na["name"]) + "（已剔除，其分值按比例分摊）" if len(na) else "无",
@@ -195,6 +262,15 @@ class ProjectReport:
                 "；".join(f"{g} ≥ {num(m)} 分" for g, m in self.policy.grades[:-1])
                 + f"；其余为{self.policy.grades[-1][0]}",
             ),
+        ]
+        return facts(pairs)
+
+    def process(self) -> Html:
+        """（三）评价工作过程, 评价机构与人员 (the settings) and the re-evaluation's sample."""
+        pairs: list[tuple[str, Any]] = [
+            ("工作过程", given(self.settings.process)),
+            ("评价机构", given(self.settings.evaluator)),
+            ("评价人员", given(self.settings.staff)),
         ]
         pairs += self._provenance()
         return facts(pairs)
@@ -307,59 +383,133 @@ class ProjectReport:
 
     # ------------------------------------------------------------------ 四
 
-    def analysis(self) -> Html:
-        rows = self.rows.copy()
-        rows["actual_text"] = np.where(
-            rows["rule"] == "execution_rate", rows.apply(self._exec_text, axis=1), rows["actual"]
-        )
-        rows["evidence_text"] = [mask(x, names=self.names) for x in rows["evidence"]]
+    def decision(self) -> Html:
+        """（一）项目决策情况: what the dataset records of how the project was decided."""
+        p = self.p
+        pairs: list[tuple[str, Any]] = [
+            ("立项依据", _yes(p.get("has_basis"))),
+            ("集体决策意见", _yes(p.get("collective_decision"))),
+            ("新增重大项目", _yes(p.get("new_major"))),
+            ("绩效目标同步申报", _yes(p.get("targets_declared"))),
+            ("绩效目标批复下达", _yes(p.get("targets_approved"))),
+        ]
+        return Html(facts(pairs) + self.indicators("决策"))
+
+    def indicators(self, stage: str) -> Html:
+        """The indicators of one stage (决策, 过程, 产出, 效益) with a line that sums them up."""
+        rows = self.rows[[_stage(x) == stage for x in self.rows["level1"]]].copy()
+        if rows.empty:
+            return Html("" if stage == "决策" else "<p>本项目未设置该类指标。</p>")
+        rows["target_text"] = [_with_unit(r) for r in rows.itertuples()]
+        rows["actual_text"] = [
+            self._exec_text(r) if r["rule"] == "execution_rate" else _actual(r)
+            for _, r in rows.iterrows()
+        ]
+        rows["note_text"] = [mask(x, names=self.names) for x in rows["note"]]
         rows["reason_text"] = [mask(x, names=self.names) for x in rows["reason"]]
         rows["score_text"] = np.where(rows["applicable"], rows["score"].map(score_text), "不适用")
         cols = {
             "level1": "一级指标",
             "name": "三级指标",
-            "target": "指标值",
+            "target_text": "指标值",
             "actual_text": "完成值",
             "points": "分值",
             "score_text": "得分",
             "reason_text": "失分原因",
-            "evidence_text": "佐证材料",
+            "note_text": "偏差原因",
         }
-        formats = {"target": lambda v: v or "—"}
         if self.other is not None:
             other = self.other.set_index("indicator_id")
             rows["other_actual"] = rows["indicator_id"].map(other["actual"]).fillna("")
             rows["other_score"] = rows["indicator_id"].map(other["score"])
             label = ROUND_NAMES["review" if self.round == "self" else "self"]
-            # the other round sits beside the values it is compared with; evidence stays last
-            evidence = cols.pop("evidence_text")
+            note = cols.pop("note_text")
             cols = {**cols, "other_actual": f"{label}完成值", "other_score": f"{label}得分"}
-            cols["evidence_text"] = evidence
+            cols["note_text"] = note
+        applicable = rows[rows["applicable"]]
+        full = int((applicable["lost"] <= 0.005).sum())
+        head = (
+            f"<p>{esc('、'.join(dict.fromkeys(rows['level1'])))}共 {len(rows)} 项指标，"
+            f"分值 {esc(num(rows['points'].sum()))} 分，得 {esc(score_text(applicable['score'].sum()))} 分"
+            f"（原始分，未折算）；{full} 项达到年度指标值"
+            + (f"，{len(applicable) - full} 项失分" if len(applicable) > full else "")
+            + (f"，{len(rows) - len(applicable)} 项不适用" if len(rows) > len(applicable) else "")
+            + "。</p>"
+        )
         shown = table(
             rows,
             cols,
-            formats=formats,
             numeric=["points", "score_text", "other_score"],
+            row_class=lambda r: "lost" if r["lost"] > 0.005 else "",
+        )
+        return Html(head + shown)
+
+    def analysis(self) -> Html:
+        """附件 1 评分表: every indicator, its scoring method, value, score and deduction."""
+        rows = self.rows.copy()
+        rows["target_text"] = [_with_unit(r) for r in rows.itertuples()]
+        rows["actual_text"] = [
+            self._exec_text(r) if r["rule"] == "execution_rate" else _actual(r)
+            for _, r in rows.iterrows()
+        ]
+        rows["method"] = [rule.title if (rule := get_rule(r)) else r for r in rows["rule"]]
+        rows["reason_text"] = [mask(x, names=self.names) for x in rows["reason"]]
+        rows["score_text"] = np.where(rows["applicable"], rows["score"].map(score_text), "不适用")
+        cols = {
+            "level1": "一级指标",
+            "level2": "二级指标",
+            "name": "三级指标",
+            "method": "评分方法",
+            "target_text": "指标值",
+            "actual_text": "完成值",
+            "points": "分值",
+            "score_text": "得分",
+            "reason_text": "评分说明",
+        }
+        shown = table(
+            rows,
+            cols,
+            numeric=["points", "score_text"],
             row_class=lambda r: "lost" if r["lost"] > 0.005 else "",
         )
         if not (~rows["applicable"]).any():
             return shown
         return Html(
             "<p>本表为各三级指标的原始分值与得分（未折算）；不适用指标已剔除，"
-            "综合得分与各一级指标小计按适用指标分值折算，见“三、综合评价结论”。</p>" + shown
+            "综合得分与各一级指标小计按适用指标分值折算，见“三、综合评价情况及评价结论”。</p>"
+            + shown
+        )
+
+    def evidence(self) -> Html:
+        """附件 2 佐证材料清单: the evidence each indicator was scored on (masked)."""
+        rows = self.rows.assign(
+            evidence_text=[mask(x, names=self.names) for x in self.rows["evidence"]]
+        )
+        rows = rows[rows["evidence_text"].str.strip() != ""]
+        return table(
+            rows,
+            {"level1": "一级指标", "name": "三级指标", "evidence_text": "佐证材料"},
+            empty="未提交佐证材料。",
         )
 
     def _exec_text(self, row: pd.Series) -> str:
         return pct(row["spent"] / row["budget"]) if row["budget"] else "—"
 
-    # ------------------------------------------------------------------ 五 六
+    # ------------------------------------------------------------------ 五 六 七
+
+    def experience(self) -> Html:
+        """（一）主要经验及做法: the assessor's text, and what the scores show went well."""
+        lines = []
+        g = self._level1().iloc[:-1].dropna(subset=["score"])
+        whole = [str(r.level1) for r in g.itertuples() if r.lost <= 0.005]
+        if whole:
+            lines.append(f"{'、'.join(whole)}各项指标均达到年度指标值，未失分。")
+        text = f"<p>{given(self.p.get('experience'), masked=True)}</p>"
+        return Html(text + (paragraphs(lines, numbered=False) if lines else ""))
 
     def findings(self) -> list[str]:
-        """Problems found: indicators that lost points (most first) and flags of practice."""
-        lost = self.rows[self.rows["lost"] > 0.005].sort_values(
-            "lost", ascending=False, kind="stable"
-        )
-        out = [f"{r.name}：{mask(r.reason, names=self.names)}。" for r in lost.itertuples()]
+        """Problems found, grouped by first-level indicator with their causes; then flags."""
+        out = problem_lines(group_problems(self.rows, names=self.names), names=self.names)
         flags = self.rows[self.rows["flag"] != ""]
         out += [f"{r.name}：{r.flag}。" for r in flags.itertuples()]
         if "全部指标均为满分" in str(self.result["flags"]):
@@ -370,39 +520,59 @@ class ProjectReport:
         return paragraphs(self.findings(), empty="未发现明显问题：各项指标均达到年度目标。")
 
     def suggestions(self) -> Html:
+        """The results application first (one verdict per project), then one per problem group."""
         a = self.application
         basis = f"依据{a['basis']}结果，" if a["basis"] else ""
         first = f"结果应用：{a['action']}（{basis}{a['reasons']}"
         if a["cut"] > 0:
             first += f"；建议压减 {pct(a['cut'], 0)}，约 {wan(a['cut_amount'])}，补助同比例压减"
         out = [first + "）。"]
-        lost = self.rows[self.rows["lost"] > 0.005].sort_values(
-            "lost", ascending=False, kind="stable"
-        )
-        for r in lost.itertuples():
-            out.append(_advice(r))
-        if (self.rows["flag"].str.contains("未说明偏差原因")).any():
-            out.append("对完成值明显高于目标的指标补充偏差原因，并在下一年度合理设定绩效目标。")
+        groups = group_problems(self.rows, names=self.names)
+        out += suggestion_lines(groups, self.rows)
+        if groups and (a["cut"] > 0 or bool(self.result["red_light"])):
+            out.append(
+                "上述问题的整改情况作为下一年度预算安排的依据，未整改的按结果应用规定继续压减或整改后再予安排。"
+            )
         return paragraphs(dict.fromkeys(out))
 
+    def remarks(self) -> Html:
+        """七、其他需要说明的问题: the settings' note, then what every report must say."""
+        fixed = (
+            "本报告中的身份证号、电话号码及困难职工姓名等个人信息已作脱敏处理；"
+            "得分按评价时的数据集与政策参数计算，等级区间为左闭右开。"
+        )
+        note = self.settings.other
+        return Html((f"<p>{esc(note)}</p>" if note else "") + f"<p>{esc(fixed)}</p>")
 
-def _advice(r: Any) -> str:
-    match r.rule:
-        case "execution_rate":
-            return "加快预算执行进度，加强资金使用计划管理，提高预算执行率。"
-        case "ratio" | "bands":
-            return f"加强过程管理，确保“{r.name}”达到年度指标值。"
-        case "inverse" | "inverse_linear":
-            return f"严格控制“{r.name}”，在指标值以内组织实施。"
-        case "equal_zero":
-            return f"落实安全与规范管理责任，杜绝“{r.name}”再次发生。"
-        case "deduction":
-            return f"对“{r.name}”中发现的问题逐项整改，建立台账。"
-        case "grade" | "boolean":
-            return f"针对“{r.name}”完善工作措施，提高完成质量。"
-        case "interval":
-            return f"按标准执行“{r.name}”，使其回到合理区间。"
-    return f"改进“{r.name}”。"
+    def signature(self) -> Html:
+        return signature(self.settings)
+
+
+def _stage(level1: str) -> str:
+    """The outline's stage of a first-level indicator (决策, 过程, 产出, 效益)."""
+    for key, stage in (("决策", "决策"), ("过程", "过程"), ("预算执行", "过程"), ("产出", "产出")):
+        if key in level1:
+            return stage
+    return "效益"
+
+
+def _with_unit(r: Any) -> str:
+    """A target with its unit of measure: 13 个, ≥95%; — when none was set."""
+    target = str(r.target or "").strip()
+    if not target:
+        return "—"
+    unit = str(getattr(r, "unit_of_measure", "") or "").strip()
+    return target if not unit or target.endswith(unit) else f"{target} {unit}".replace(" %", "%")
+
+
+def _actual(r: pd.Series) -> str:
+    value = str(r["actual"] or "").strip()
+    unit = str(r.get("unit_of_measure") or "").strip()
+    if not value:
+        return "—"
+    if not unit or value.endswith(unit) or not re.fullmatch(r"[\d.,]+", value):
+        return value
+    return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
 
 
 def _yes(value: Any) -> str:

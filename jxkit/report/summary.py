@@ -31,9 +31,12 @@ from .blocks import (
     wan,
     year_results,
 )
+from .filing import contents, cover, load_settings, signature
+from .narrative import portfolio_advice, portfolio_lines, portfolio_rows
 
 __all__ = [
     "ASSESSMENT_RANKING",
+    "OUTLINE",
     "PROJECT_RANKING",
     "SummaryReport",
     "final_results",
@@ -81,11 +84,29 @@ def unit_ranking(final: pd.DataFrame, units: pd.DataFrame, cover: pd.DataFrame) 
     return out.sort_values(["_lv", "rank", "unit_id"]).drop(columns="_lv").reset_index(drop=True)
 
 
+#: The first-level headings of the summary report, in order (the notebook's headings).
+OUTLINE = (
+    "一、总体情况",
+    "二、红灯警示项目",
+    "三、三项十类绩效管理覆盖情况",
+    "四、预算安排建议（结果应用）",
+    "五、单位排名（通报）",
+    "六、存在的问题及原因分析",
+    "七、有关建议",
+)
+
+
 class SummaryReport:
     def __init__(
-        self, dataset: str | os.PathLike[str], year: int, *, policy: str | None = None
+        self,
+        dataset: str | os.PathLike[str],
+        year: int,
+        *,
+        policy: str | None = None,
+        settings: str | None = None,
     ) -> None:
         self.ds, self.policy, self.scores = loaded(dataset, policy)
+        self.settings = load_settings(settings, dataset)
         self.year = int(year)
         self.final = final_results(self.ds.projects, self.scores.projects, self.year)
         if self.final.empty:
@@ -99,6 +120,60 @@ class SummaryReport:
             "<h1>工会预算项目支出绩效评价总报告</h1>"
             f'<p class="jx-sub">{esc(len(self.final))} 个项目 · {esc(self.final["unit_id"].nunique())} 个单位</p></header>'
         )
+
+    def cover_page(self) -> Html:
+        """The cover page (委托单位, 评价机构, 报告日期 from the report settings)."""
+        return cover(
+            "工会预算项目支出绩效评价总报告",
+            f"{self.year} 年度",
+            self.settings,
+            [("评价范围", f"{len(self.final)} 个项目，{self.final['unit_id'].nunique()} 个单位")],
+        )
+
+    def contents(self) -> Html:
+        return contents(OUTLINE)
+
+    def signature(self) -> Html:
+        return signature(self.settings)
+
+    def problems_part(self) -> Html:
+        """六、存在的问题及原因分析: red lights and low grades, indicators by cause, coverage."""
+        f = self.final
+        lines = []
+        red = f[f["red_light"].astype(bool)]
+        if len(red):
+            by_cat = red["category"].map(category_name).value_counts()
+            lines.append(
+                f"红灯警示项目 {len(red)} 个，涉及预算 {wan(red['budget'].sum())}（"
+                + "、".join(f"{k} {v} 个" for k, v in by_cat.items())
+                + "）。"
+            )
+        low = f[f["grade"].isin(["中", "差"])]
+        if len(low):
+            lines.append(
+                f"评价等级为中或差的项目 {len(low)} 个，占 {pct(len(low) / len(f))}，"
+                f"涉及 {low['unit_id'].nunique()} 个单位。"
+            )
+        lines += portfolio_lines(portfolio_rows(self.scores, f), f)
+        missed = self.cover.missed
+        if len(missed):
+            lines.append(
+                f"三项十类绩效管理未全覆盖：{len(missed)} 个应覆盖的项目缺少环节，"
+                f"涉及 {missed['unit_id'].nunique()} 个单位。"
+            )
+        return paragraphs(lines, empty="未发现明显问题：各项目均达到年度绩效目标。")
+
+    def suggestions_part(self) -> Html:
+        """七、有关建议: the results application in total, then by first-level indicator."""
+        t = self.application.total
+        lines = [
+            f"落实结果应用：按评价结果建议下一年度压减预算 {wan(t['cut_amount'])}，"
+            "红灯警示项目和中、差等级项目的整改情况作为下一年度预算安排的依据。"
+        ]
+        lines += portfolio_advice(portfolio_rows(self.scores, self.final))
+        if len(self.cover.missed):
+            lines.append("督促相关单位补齐三项十类项目的绩效目标申报、批复和自评环节，做到全覆盖。")
+        return paragraphs(lines)
 
     def overview(self) -> Html:
         f = self.final

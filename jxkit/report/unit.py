@@ -19,22 +19,43 @@ from .blocks import (
     facts,
     loaded,
     num,
+    paragraphs,
     pct,
     score_text,
     table,
     wan,
     year_results,
 )
+from .filing import contents, cover, load_settings, signature
+from .narrative import portfolio_advice, portfolio_lines, portfolio_rows
 from .summary import ASSESSMENT_RANKING, PROJECT_RANKING, final_results, unit_ranking
 
-__all__ = ["UNIT_DIMENSIONS", "UnitReport"]
+__all__ = ["OUTLINE", "UNIT_DIMENSIONS", "UnitReport"]
+
+#: The first-level headings of the unit report, in order (the notebook's headings).
+OUTLINE = (
+    "一、单位基本情况",
+    "二、单位整体绩效",
+    "三、项目绩效情况",
+    "四、三项十类绩效管理覆盖情况",
+    "五、同层级单位排名",
+    "六、存在的问题及原因分析",
+    "七、有关建议",
+)
 
 
 class UnitReport:
     def __init__(
-        self, dataset: str | os.PathLike[str], unit_id: str, year: int, *, policy: str | None = None
+        self,
+        dataset: str | os.PathLike[str],
+        unit_id: str,
+        year: int,
+        *,
+        policy: str | None = None,
+        settings: str | None = None,
     ) -> None:
         self.ds, self.policy, self.scores = loaded(dataset, policy)
+        self.settings = load_settings(settings, dataset)
         units = self.ds.units.set_index("unit_id")
         if str(unit_id) not in units.index:
             raise ReportError(f"数据集中没有单位 {unit_id}")
@@ -62,6 +83,21 @@ class UnitReport:
             f'<header class="jx-title"><p class="jx-kicker">{self.year} 年度 · {esc(level_name(u["level"]))}</p>'
             f"<h1>{esc(u['name'])}</h1><p class='jx-sub'>单位整体预算绩效评价报告</p></header>"
         )
+
+    def cover_page(self) -> Html:
+        """The cover page (委托单位, 评价机构, 报告日期 from the report settings)."""
+        return cover(
+            str(self.unit["name"]),
+            f"{self.year} 年度单位整体预算绩效评价报告",
+            self.settings,
+            [("被评价单位", str(self.unit["name"]))],
+        )
+
+    def contents(self) -> Html:
+        return contents(OUTLINE)
+
+    def signature(self) -> Html:
+        return signature(self.settings)
 
     def basic(self) -> Html:
         u, f = self.unit, self.final
@@ -212,6 +248,85 @@ class UnitReport:
                 caption=f"表  {PROJECT_RANKING}",
             )
         )
+
+    # ------------------------------------------------------------------ 问题 原因 建议
+
+    def _rows(self) -> pd.DataFrame:
+        if not hasattr(self, "_portfolio"):
+            self._portfolio = portfolio_rows(self.scores, self.final)
+        return self._portfolio
+
+    def _missed(self) -> pd.DataFrame:
+        p = self.cover.projects
+        return p[(p["unit_id"] == self.unit_id) & p["required"] & ~p["complied"]]
+
+    def problems_part(self) -> Html:
+        """六、存在的问题及原因分析: unit dimensions, red lights, indicators, coverage."""
+        lines = []
+        d = self.dimensions
+        if d is not None:
+            weak = d.iloc[:-1][d.iloc[:-1]["lost"] > 0.005].sort_values("lost", ascending=False)
+            if len(weak):
+                lines.append(
+                    "单位整体绩效："
+                    + "、".join(
+                        f"{r.level1}失 {score_text(r.lost)} 分（得分率 {pct(r.rate)}）"
+                        for r in weak.head(3).itertuples()
+                    )
+                    + "。"
+                )
+        f = self.final
+        red = f[f["red_light"].astype(bool)]
+        if len(red):
+            lines.append(
+                f"红灯警示项目 {len(red)} 个："
+                + "、".join(
+                    f"{n}（{score_text(t)} 分）"
+                    for n, t in zip(red["name"], red["total"], strict=True)
+                )
+                + "。"
+            )
+        low = f[f["grade"].isin(["中", "差"]) & ~f["red_light"].astype(bool)]
+        if len(low):
+            lines.append(
+                f"评价等级为中或差的项目 {len(low)} 个：{'、'.join(low['name'].astype(str))}。"
+            )
+        lines += portfolio_lines(self._rows(), f)
+        missed = self._missed()
+        if len(missed):
+            lines.append(
+                f"三项十类绩效管理未全覆盖：{len(missed)} 个项目缺少环节（"
+                + "；".join(
+                    f"{n}：{m}" for n, m in zip(missed["name"], missed["missing"], strict=True)
+                )
+                + "）。"
+            )
+        return paragraphs(lines, empty="未发现明显问题：本单位项目均达到年度绩效目标。")
+
+    def suggestions_part(self) -> Html:
+        """七、有关建议: the results application of the unit's projects, then by problem group."""
+        lines = []
+        a = self.application_projects()
+        if len(a):
+            counts = a.groupby("action", sort=False).size()
+            cut = float(a["cut_amount"].sum())
+            lines.append(
+                "按结果应用规定，本单位项目下一年度预算安排建议："
+                + "、".join(f"{k} {v} 个" for k, v in counts.items())
+                + (f"，合计建议压减 {wan(cut)}" if cut > 0 else "")
+                + "。"
+            )
+        lines += portfolio_advice(self._rows())
+        missed = self._missed()
+        if len(missed):
+            lines.append("补齐三项十类项目的绩效目标申报、批复和自评环节，做到绩效管理全覆盖。")
+        return paragraphs(lines, empty="保持现有管理水平，持续做好绩效目标管理和运行监控。")
+
+    def application_projects(self) -> pd.DataFrame:
+        """The results application of this unit's projects (the same verdicts as elsewhere)."""
+        application, _ = year_results(self.dataset, self.year, self.policy_path)
+        p = application.projects
+        return p[p["unit_id"] == self.unit_id]
 
     def grade_badges(self) -> Html:
         return Html(
