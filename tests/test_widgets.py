@@ -637,3 +637,15 @@ def test_switching_projects_closes_the_old_widgets(mini: Path) -> None:
         wb.open_project(pid)
         counts.append(len(_instances))
     assert counts[0:3] == counts[3:6] == counts[6:9]
+
+
+def test_a_notebook_takes_over_a_draft_kept_outside_one(
+    mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wb = opened(mini)
+    wb.score_panel.rows["I02"].input.value = "950"
+    assert draft_path(mini, "张三").exists()
+    monkeypatch.setenv("JPY_SESSION_NAME", str(mini.parent / "评价工作台-ds.ipynb"))
+    again = opened(mini)
+    assert again.score_panel.rows["I02"].input.value == "950"
+    assert not draft_path(mini, "张三").exists() and again.session.draft_file.exists()

@@ -210,15 +210,22 @@ class Session:
         return pd.DataFrame(parts, columns=["project_id", "round", "total", "grade", "red_light"])
 
     def _restore_draft(self) -> None:
+        # a draft kept outside a notebook (a script, or an earlier version) is taken over once
+        source = self.draft_file
+        shared = draft_path(self.path, self.user)
+        if not source.exists() and shared.exists():
+            source = shared
         try:
-            draft = read_draft(self.draft_file)
+            draft = read_draft(source)
         except DataError as exc:
-            bad = self.draft_file.with_name(self.draft_file.name + ".bad")
-            self.draft_file.replace(bad)
+            bad = source.with_name(source.name + ".bad")
+            source.replace(bad)
             self.notices.append(f"{exc}；已改名为 {bad.name} 保留。")
             return
         if draft is None:
             return
+        if source != self.draft_file:
+            source.unlink()
         for e in draft.edits:
             base = self.originals.get(e.key, EMPTY) if e.base is None else Values(*e.base)
             self.bases[e.key] = base
