@@ -292,6 +292,7 @@ def test_score_and_save_in_jupyterlab(
             shot("8-two-pages")
             other.click(".jx-reload")
             expect(other.locator(".jx-save-status")).to_contain_text("480 → 470")
+            expect(other.locator(".jx-row-K02 .jx-value input")).to_have_value("4100")
             shot("9-second-page-reloaded", other)
 
             # the report renders in the background and opens in a tab of its own
