@@ -263,6 +263,12 @@ def one_gbk_line(ds: Path) -> None:
     f.write_bytes("".join(lines[:3]).encode() + lines[3].encode("gbk"))
 
 
+def gbk_line_first(ds: Path) -> None:
+    f = ds / "projects.csv"
+    lines = lines_of(f)
+    f.write_bytes(lines[0].encode() + lines[1].encode("gbk") + "".join(lines[2:]).encode())
+
+
 def utf16(ds: Path) -> None:
     f = ds / "projects.csv"
     f.write_bytes(f.read_text(encoding="utf-8").encode("utf-16"))
@@ -347,6 +353,10 @@ CSV_CASES = {
         one_gbk_line,
         r"projects\.csv 第 4 行: 这一行是 GBK 编码（“P-003,P00,2021,全省劳动竞赛.*），其余各行是 UTF-8："
         r"文件混用了两种编码",
+    ),
+    "a GBK line before the UTF-8 ones": (
+        gbk_line_first,
+        r"projects\.csv 第 2 行: 这一行是 GBK 编码（“P-001,C01,2021,2021年杭州市职工技能培训.*），其余各行是 UTF-8",
     ),
     "UTF-16": (utf16, r"projects\.csv: 是 UTF-16 编码.*另存为“CSV UTF-8（逗号分隔）”"),
     "unclosed quote": (

@@ -140,32 +140,37 @@ def _line_of(data: bytes, at: int) -> int:
 def _refuse_broken_utf8(path: Path) -> None:
     """Refuse a UTF-8 file cut short or with some lines in GBK (two files pasted together).
 
-    Read as GB18030 such a file gives nonsense in every UTF-8 line instead of an error;
-    it is told apart from a GBK file by the many Chinese characters that are valid UTF-8.
+    Read as GB18030 such a file gives nonsense in every UTF-8 line instead of an error.
+    It is told apart from a GBK file by Chinese characters that are valid UTF-8 before the
+    first byte that is not, or in the 64 KB after it (GBK text seldom reads as UTF-8).
     """
     data = path.read_bytes()
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    good = len(text.encode("utf-8")) - len(text) - 2 * bad  # extra bytes of real characters
-    if not bad or good <= 2 * bad:
-        return
     try:
         data.decode("utf-8")
+        return
     except UnicodeDecodeError as exc:
-        if _cut_off(exc, data):
-            raise DataError([_truncated(path, data, exc)]) from None
-        row = _line_of(data, exc.start)
-        lines = data.splitlines()
-        line = lines[row - 1] if row - 1 < len(lines) else b""
-        try:
-            what = f"是 GBK 编码（“{line.decode('gb18030')[:30]}”），其余各行是 UTF-8"
-        except UnicodeDecodeError:
-            what = "有不是 UTF-8 的字节，其余各行是 UTF-8"
-        message = (
-            f"这一行{what}：文件混用了两种编码（常见于把两个文件拼在一起）。"
-            "请用记事本或 Excel 核对这一行，把整个文件存为一种编码（CSV UTF-8）后重试"
-        )
-        raise DataError([Problem(path.name, message, row)]) from None
+        error = exc
+    if _cut_off(error, data):
+        raise DataError([_truncated(path, data, error)]) from None
+    head = data[: error.start]
+    wide = len(head) - len(head.decode("utf-8"))  # extra bytes of UTF-8 characters before
+    tail = data[error.end : error.end + (1 << 16)].decode("utf-8", errors="replace")
+    bad = tail.count("\ufffd")
+    good = len(tail.encode("utf-8")) - len(tail) - 2 * bad
+    if wide < 6 and (good < 6 or good <= 2 * bad):
+        return  # a GBK file
+    row = _line_of(data, error.start)
+    lines = data.splitlines()
+    line = lines[row - 1] if row - 1 < len(lines) else b""
+    try:
+        what = f"是 GBK 编码（“{line.decode('gb18030')[:30]}”），其余各行是 UTF-8"
+    except UnicodeDecodeError:
+        what = "有不是 UTF-8 的字节，其余各行是 UTF-8"
+    message = (
+        f"这一行{what}：文件混用了两种编码（常见于把两个文件拼在一起）。"
+        "请用记事本或 Excel 核对这一行，把整个文件存为一种编码（CSV UTF-8）后重试"
+    )
+    raise DataError([Problem(path.name, message, row)])
 
 
 _PARSER_MESSAGES = (
