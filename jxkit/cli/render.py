@@ -104,7 +104,7 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
         type=words,
         default=["html"],
         metavar="格式",
-        help="输出格式，逗号分隔：html、pdf；默认 html",
+        help="输出格式，逗号分隔：html、pdf、docx（Word）；默认 html",
     )
     parser.add_argument(
         "--notebooks",

@@ -42,7 +42,7 @@ MANIFEST = ".jxkit-render.jsonl"
 INDEX = "index.html"
 #: What a report's files take on disk at most, about (a project report: 150 KB of HTML,
 #: 70 KB of executed notebook); a batch needs this much free space per report to start.
-REPORT_BYTES = {"ipynb": 256 << 10, "html": 512 << 10, "pdf": 1 << 20}
+REPORT_BYTES = {"ipynb": 256 << 10, "html": 512 << 10, "pdf": 1 << 20, "docx": 512 << 10}
 #: Errors after which no later report could be written either: the batch stops.
 STOP_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
@@ -470,7 +470,12 @@ def write_index(
         html = Path(entry["output"])
         links = [
             (label, quote(html.with_suffix(suffix).as_posix()))
-            for label, suffix in (("HTML", ".html"), ("PDF", ".pdf"), ("执行记录", ".ipynb"))
+            for label, suffix in (
+                ("HTML", ".html"),
+                ("PDF", ".pdf"),
+                ("Word", ".docx"),
+                ("执行记录", ".ipynb"),
+            )
             if (out_dir / html.with_suffix(suffix)).is_file()
         ]
         status = "skipped" if entry["output"] in kept else entry["status"]

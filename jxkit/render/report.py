@@ -33,7 +33,7 @@ __all__ = [
     "warm_up",
 ]
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 #: Imported once per warm worker so that no report pays for them. Whatever else reports
 #: import, a worker imports after its first report (see :mod:`~jxkit.render.workers`).
 PRELOAD_MODULES = ("numpy", "pandas", "matplotlib.pyplot", "IPython.display", "jxkit")
@@ -44,7 +44,9 @@ def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     wanted = {f.strip().lower() for f in formats if f.strip()}
     unknown = wanted - set(FORMATS)
     if unknown:
-        raise ReportError(f"不支持的报告格式：{'、'.join(sorted(unknown))}（可选：html、pdf）")
+        raise ReportError(
+            f"不支持的报告格式：{'、'.join(sorted(unknown))}（可选：html、pdf、docx）"
+        )
     return tuple(f for f in FORMATS if f in wanted or f == "html")
 
 
@@ -95,10 +97,15 @@ def _render(
         write_html(page, html_path)
         if "pdf" in formats:
             write_pdf(page, pdf_path)
+        if "docx" in formats:  # Word, built from the same page (same headings and tables)
+            from ..report.docx import write_docx
+
+            write_docx(page, html_path.with_suffix(".docx"), title=title)
     except BaseException:
         # A failed report must not leave an older page that looks like its result.
         html_path.unlink(missing_ok=True)
         pdf_path.unlink(missing_ok=True)
+        html_path.with_suffix(".docx").unlink(missing_ok=True)
         raise
 
 
@@ -176,11 +183,12 @@ def clean_task(task: Task) -> None:
     named ``.<target name>.<random><suffix>``.
     """
     html = task.out_dir / task.job.output
-    for target in (html, html.with_suffix(".ipynb"), html.with_suffix(".pdf")):
+    for target in (html, *(html.with_suffix(x) for x in (".ipynb", ".pdf", ".docx"))):
         for tmp in target.parent.glob(f".{target.name}.*"):
             tmp.unlink(missing_ok=True)
     html.unlink(missing_ok=True)
     html.with_suffix(".pdf").unlink(missing_ok=True)
+    html.with_suffix(".docx").unlink(missing_ok=True)
 
 
 def run_task(task: Task, warm: bool) -> Outcome:
