@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from jxkit.dataset.tables import ROW, TEXT, csv_bytes, read_table
+from jxkit.errors import DataError
 
 
 def pandas_bytes(frame: pd.DataFrame) -> bytes:
@@ -110,7 +111,8 @@ ROWS_AS_EXCEL = {
     "CR alone and a blank line": (b"a,b\r1,2\r\r3,4\r", [2, 4]),
     "a value over two lines": (b'a,b\n"x\ny",2\n3,4\n', [2, 3]),
     "a value over two lines and a blank line": (b'a,b\n"x\ny",2\n\n3,4\n', [2, 4]),
-    "a comma-only row is a row": (b"a,b\n1,2\n,\n3,4\n", [2, 3, 4]),
+    "a row of empty cells, as a blank line": (b"a,b\n1,2\n,\n3,4\n", [2, 4]),
+    "repeated headers (read by pandas)": (b"a,a,b\n1,x,2\n\n3,y,4\n", [2, 4]),
 }
 
 
@@ -121,3 +123,9 @@ def test_rows_are_numbered_as_excel_shows_them(data: bytes, rows: list[int], tmp
     frame = read_table(tmp_path / "t.csv")
     assert frame[ROW].tolist() == rows
     assert frame["a"].iloc[-1] == ("3" if rows[-1] > 2 else "1")
+
+
+def test_a_ragged_row_after_a_blank_line_is_named_by_its_excel_row(tmp_path) -> None:
+    (tmp_path / "t.csv").write_bytes(b"a,b\n1,2\n\n3,4,5\n")
+    with pytest.raises(DataError, match=r"t\.csv 第 4 行: 这一行有 3 个值，而表头只有 2 列"):
+        read_table(tmp_path / "t.csv")

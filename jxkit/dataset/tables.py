@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from ..errors import DataError, FileAccessError, Problem
@@ -74,6 +75,7 @@ def read_csv_text(
                 keep_default_na=False,
                 encoding=encoding,
                 skipinitialspace=False,
+                skip_blank_lines=False,  # a row in Excel: the rows after it count it
                 usecols=(lambda h: keep(str(h).strip())) if keep else None,
             )
         except UnicodeDecodeError:
@@ -82,11 +84,10 @@ def read_csv_text(
             return pd.DataFrame(), encoding
         except pd.errors.ParserError as exc:
             raise DataError([_parser_problem(path.name, str(exc))]) from None
-        if _has_blank_line(path):
-            rows = _record_rows(path, encoding)
-            if len(rows) == len(frame):
-                frame[ROW] = rows
-                frame.attrs["rows_numbered"] = True
+        frame[ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
+        blank = (frame.drop(columns=ROW) == "").all(axis=1).to_numpy(dtype=bool)
+        frame = frame[~blank] if blank.any() else frame
+        frame.attrs["rows_numbered"] = True
         return frame, encoding
     raise DataError([_encoding_problem(path)])
 
@@ -202,13 +203,6 @@ def _parser_problem(name: str, message: str) -> Problem:
     return Problem(name, f"不是可读的 CSV 文件（{message}）：请在 Excel 中打开并另存为 CSV UTF-8")
 
 
-def _record_rows(path: Path, encoding: str) -> np.ndarray:
-    """Excel's row number of each data record of a file that holds blank lines."""
-    text = path.read_text(encoding=encoding)
-    records = csv.reader(io.StringIO(text, newline=""))
-    return np.array([n for n, record in enumerate(records, 1) if record][1:], dtype=np.int64)
-
-
 #: Arrow-backed text, pandas' own string dtype (cells are never missing: "" when empty).
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -216,7 +210,11 @@ TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 def _read_csv_arrow(
     path: Path, encoding: str, keep: Callable[[str], bool] | None = None
 ) -> pd.DataFrame | None:
-    """The file read by Arrow as text columns, or None when pandas' reader should decide."""
+    """The file read by Arrow as text columns, or None when pandas' reader should decide.
+
+    Rows are numbered as Excel shows the file: a blank line is a row there, so blank
+    lines are read as rows, numbered, then left out with the other rows of empty cells.
+    """
     try:
         with path.open("rb") as f:
             head = f.readline()
@@ -228,33 +226,52 @@ def _read_csv_arrow(
             or ROW in header
         ):
             return None
-        quote = _has_quote(path)
-        table = pa_csv.read_csv(
-            path,
-            read_options=pa_csv.ReadOptions(
-                column_names=header, skip_rows=1, encoding=_ARROW_ENCODINGS[encoding]
-            ),
-            # a value can hold a line break only inside quotes; without any quote in the
-            # file Arrow may split it at any line break, which reads it twice as fast
-            parse_options=pa_csv.ParseOptions(newlines_in_values=quote),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={c: pa.large_string() for c in header},
-                include_columns=[c for c in header if keep is None or keep(c.strip())],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        table = _arrow_table(path, encoding, header, keep, _has_quote(path))
     except (pa.ArrowInvalid, UnicodeDecodeError, ValueError, csv.Error):
         return None  # e.g. lines ended by CR alone (Excel for Mac): pandas reads those
     # the row number goes in before pandas sees the table: adding a column to the frame
     # afterwards costs more than the whole conversion
-    numbers = _excel_rows(path, table.num_rows, quote)
-    if numbers is None:  # blank lines and quoted values that may span lines: pandas counts
-        return None
-    table = table.append_column(ROW, pa.array(numbers))
+    rows = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
+    table = _without_blank_rows(table.append_column(ROW, rows))
     frame = table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
     frame.attrs["rows_numbered"] = True
     return frame
+
+
+def _without_blank_rows(table: pa.Table) -> pa.Table:
+    """The rows that have a filled cell (blank lines and rows of empty cells left out).
+
+    Usually the first column has no empty cell and one comparison in Arrow settles it.
+    """
+    columns = [c for c in table.column_names if c != ROW]
+    if not columns or not table.num_rows:
+        return table
+    blank = pc.equal(table.column(columns[0]), "")
+    if not pc.any(blank).as_py():
+        return table
+    for name in columns[1:]:
+        blank = pc.and_(blank, pc.equal(table.column(name), ""))
+    return table.filter(pc.invert(blank))
+
+
+def _arrow_table(
+    path: Path, encoding: str, header: list[str], keep: Callable[[str], bool] | None, quote: bool
+) -> pa.Table:
+    return pa_csv.read_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            column_names=header, skip_rows=1, encoding=_ARROW_ENCODINGS[encoding]
+        ),
+        # a value can hold a line break only inside quotes; without any quote in the file
+        # Arrow may split it at any line break, which reads it twice as fast
+        parse_options=pa_csv.ParseOptions(newlines_in_values=quote, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c: pa.large_string() for c in header},
+            include_columns=[c for c in header if keep is None or keep(c.strip())],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}
@@ -266,62 +283,6 @@ def _has_quote(path: Path) -> bool:
         return False
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         return data.find(b'"') >= 0
-
-
-def _has_blank_line(path: Path) -> bool:
-    """True when the file holds a blank line (a row in Excel, which shifts the rows after it)."""
-    if path.stat().st_size == 0:
-        return False
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return any(data.find(b) >= 0 for b in (b"\n\n", b"\n\r\n", b"\r\r"))
-
-
-#: Bytes counted at a time: the line breaks of a big file are counted without a copy of it.
-_CHUNK = 1 << 24
-
-
-def _excel_rows(path: Path, count: int, quote: bool) -> np.ndarray | None:
-    """Excel's row number of each of the ``count`` data records Arrow read from the file.
-
-    Arrow skips blank lines, which Excel shows as rows. When the file has one line break
-    per record (the header and every row), none was skipped and the rows are 2, 3, ...;
-    this is counted by numpy over the bytes, nothing per line in Python. Otherwise the
-    rows are found line by line (:func:`_line_rows`), or None when quoted values may hold
-    line breaks too (pandas' reader then counts records).
-    """
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        data = np.frombuffer(m, dtype=np.uint8)
-        breaks = sum(
-            int(np.count_nonzero(data[at : at + _CHUNK] == 10))
-            for at in range(0, len(data), _CHUNK)
-        )
-        lines = breaks + int(data[-1] != 10)
-        del data  # the mmap closes only once no array looks at it
-    if lines == count + 1:
-        return np.arange(2, count + 2, dtype=np.int64)
-    if quote and not _has_blank_line(path):  # line breaks inside quoted values only
-        return np.arange(2, count + 2, dtype=np.int64)
-    return None if quote else _line_rows(path, count)
-
-
-def _line_rows(path: Path, count: int) -> np.ndarray | None:
-    """Excel's row number of each data line of a file with blank lines and no quotes.
-
-    Found with numpy over the bytes (no Python per line); None if the count does not
-    match what the reader read.
-    """
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        data = np.frombuffer(m, dtype=np.uint8)
-        breaks = np.flatnonzero(data == 10)
-        starts = np.concatenate([[0], breaks + 1])
-        ends = np.concatenate([breaks, [len(data)]])
-        length = ends - starts
-        cr = np.zeros(len(length), dtype=bool)
-        filled = length > 0
-        cr[filled] = data[ends[filled] - 1] == 13
-        del data  # the mmap closes only once no array looks at it
-    rows = np.flatnonzero(length - cr > 0)[1:] + 1
-    return rows.astype(np.int64) if len(rows) == count else None
 
 
 def read_table(
