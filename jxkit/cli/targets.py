@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .common import FMT, add_dataset, add_out, add_policy
+from .common import FMT, add_dataset, add_out, add_policy, refuse_own_input
 
 
 def register(sub: Any) -> None:
@@ -37,6 +37,7 @@ def run_targets(args: argparse.Namespace) -> int:
     from ..policy import load_policy
     from ..targets import review_targets
 
+    refuse_own_input(args.out, args.policy, dataset=args.dataset)
     ds, policy = load_dataset(args.dataset), load_policy(args.policy)
     result = review_targets(ds, args.year, policy=policy)
     if args.out:
