@@ -591,6 +591,10 @@ OWN_INPUT_CASES = {
         ["assess", "{book}", "--year", "2021", "--out", "{book}"],
         r"就是本命令读取的文件",
     ),
+    "targets over projects.csv": (
+        ["targets", "{ds}", "--out", "{ds}/projects.csv"],
+        r"是数据集 ds 中的项目表（projects）",
+    ),
     "sample into the dataset folder": (
         ["sample", "{ds}", "--seed", "1", "--n", "1", "--out", "{ds}"],
         r"输出文件夹“.*ds”就是数据集文件夹",
