@@ -516,9 +516,10 @@ def chart_radar(
     ax.plot(np.concatenate([angles, angles[:1]]), closed, color=PALETTE["earned"], linewidth=2)
     ax.fill(np.concatenate([angles, angles[:1]]), closed, color=PALETTE["earned"], alpha=0.18)
     for a, v in zip(angles, values, strict=True):
-        ax.text(a, v + 0.04, f"{v:.0%}", ha="center", va="center", fontsize=8, color="#1f2329")
+        # inside the polygon: a share of 100% would otherwise sit on the dimension's name
+        ax.text(a, v - 0.08, f"{v:.1%}", ha="center", va="center", fontsize=8, color="#1f2329")
     ax.set_xticks(angles, labels)
-    ax.tick_params(axis="x", pad=10)
+    ax.tick_params(axis="x", pad=16)
     # rates below 40% are rare; starting there keeps differences between dimensions visible
     low = 0.0 if min(values, default=0.0) < 0.4 else 0.4
     ax.set_ylim(low, 1.05)

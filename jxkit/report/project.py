@@ -301,7 +301,7 @@ class ProjectReport:
             ),
             (
                 "抽样方法",
-                f"{m.get('algorithm')} · {METHODS.get(str(m.get('method')), m.get('method'))} · "
+                f"{METHODS.get(str(m.get('method')), m.get('method'))} · "
                 f"种子“{m.get('seed')}” · {beijing_time(m.get('created'))}",
             ),
         ]

@@ -176,7 +176,7 @@ class UnitReport:
             row_class=lambda r: "lost" if r["red_light"] else "",
         )
         chart = chart_bars(
-            [str(n)[:14] for n in f["name"]],
+            [_label(str(n)) for n in f["name"]],
             {"得分": list(f["total"])},
             horizontal=True,
             ylabel="得分",
@@ -335,3 +335,11 @@ class UnitReport:
                 for g, r in zip(self.final["grade"], self.final["red_light"], strict=True)
             )
         )
+
+
+def _label(name: str, width: int = 12) -> str:
+    """A bar's label on up to two lines, never cut mid-word; a longer name ends with …"""
+    if len(name) <= width:
+        return name
+    rest = name[width:]
+    return name[:width] + "\n" + (rest if len(rest) <= width else rest[: width - 1] + "…")
