@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,18 @@ def test_the_package_exposes_its_names_lazily() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Comparison" in out.stdout
+
+
+def test_score_counts_say_what_they_count(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    demo = Path(__file__).parent.parent / "sample_data" / "demo"
+    ev = pd.read_csv(demo / "evaluations.csv", dtype=str)
+    pairs = ev[["project_id", "round"]].drop_duplicates()
+    rounds = pairs["round"].value_counts()
+    assert main(["score", str(demo), "--out", str(tmp_path / "s.xlsx")]) == 0
+    out = capsys.readouterr().out
+    projects, results = pairs["project_id"].nunique(), len(pairs)
+    assert f"已计算 {projects} 个项目的 {results} 条评分结果" in out
+    assert f"自评 {rounds['self']} 条、复核 {rounds['review']} 条" in out
+    assert "自评等级分布" in out and "复核等级分布" in out

@@ -103,7 +103,7 @@ def run_score(args: argparse.Namespace) -> int:
     # project scores need the core tables only (jxkit validate checks the optional ones),
     # and not the free text no score reads
     from ..dataset import load_dataset
-    from ..dataset.workbook import write_output
+    from ..dataset.workbook import write_output, write_workbook
     from ..policy import load_policy
     from ..scoring import UNUSED_TEXT, score
 
@@ -112,24 +112,38 @@ def run_score(args: argparse.Namespace) -> int:
         ds = load_dataset(args.dataset)
     else:
         ds = load_dataset(args.dataset, only=(), unread=UNUSED_TEXT)
+    policy = load_policy(args.policy)
     if args.units:
         from ..unit_eval import unit_scores
 
-        frame = unit_scores(ds, args.round, year=args.year, policy=load_policy(args.policy)).units
-        what, sheet = "单位", "单位整体得分"
+        frame = unit_scores(ds, args.round, year=args.year, policy=policy).units
+        what, subjects, sheets = "单位", frame[["unit_id", "year"]].drop_duplicates(), None
+        subject = "个单位年度"
     else:
-        frame = score(ds, args.round, year=args.year, policy=load_policy(args.policy)).projects
-        what, sheet = "项目", "项目得分"
+        result = score(ds, args.round, year=args.year, policy=policy)
+        frame, sheets = result.projects, result.sheets()
+        what, subjects, subject = "项目", frame["project_id"].drop_duplicates(), "个项目"
     if frame.empty:
         raise ScoringError(f"没有可评分的{what}：所选轮次/年度没有完成值")
     if args.out:
-        write_output(frame, args.out, sheet)
-        counts = frame["grade"].value_counts()
-        print(f"已计算 {len(frame):,} 个{what}得分，写入 {args.out}")
+        if sheets is not None and str(args.out).lower().endswith(".xlsx"):
+            write_workbook(sheets, args.out)
+        else:
+            write_output(frame, args.out, "单位整体得分" if args.units else "项目得分")
+        # counts say what they count: subjects, and results per round
+        per_round = {r: frame[frame["round"] == r] for r in ("self", "review")}
+        parts = [f"{ROUND_NAMES[r]} {len(f):,} 条" for r, f in per_round.items() if len(f)]
         print(
-            "  等级分布："
-            + "，".join(f"{g} {counts.get(g, 0)}" for g, _ in load_policy(args.policy).grades)
+            f"已计算 {len(subjects):,} {subject}的 {len(frame):,} 条评分结果"
+            f"（{'、'.join(parts)}），写入 {args.out}"
         )
+        for r, f in per_round.items():
+            if len(f):
+                counts = f["grade"].value_counts()
+                print(
+                    f"  {ROUND_NAMES[r]}等级分布："
+                    + "，".join(f"{g} {counts.get(g, 0)}" for g, _ in policy.grades)
+                )
     else:
         print(frame.to_csv(index=False), end="")
     return 0

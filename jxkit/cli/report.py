@@ -134,7 +134,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"    {row['表']} {row['行数']:,} 行")
     print(f"2/{steps} 计算得分")
     result = score(ds)
-    write_workbook({"项目得分": result.projects}, out / "得分.xlsx")
+    write_workbook(result.sheets(), out / "得分.xlsx")
     counts = result.projects[result.projects["round"] == "self"]["grade"].value_counts()
     print(
         "    自评等级分布："
