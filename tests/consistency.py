@@ -172,7 +172,7 @@ def check_subtotal_rows(
         subs_d = [v for v in subs if v is not None]
         if subs_d and r.get(total) not in (None, ""):
             audit.same(
-                f"{where} {r.get('project_id') or r.get('单位编码') or r}：小计之和与总分",
+                f"{where} {r.get('project_id') or r.get('项目编码') or r.get('单位编码')}：小计之和与总分",
                 sum(subs_d),
                 cell(r[total]),
             )
