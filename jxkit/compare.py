@@ -6,6 +6,10 @@ a verdict on self-evaluation quality (poor when the gap reaches the policy's thr
 the grade changes). The summary gives the number of poor self-evaluations and the
 one-sided Clopper-Pearson upper bound of their rate in the population. Red flags of weak
 self-evaluations (domain.md, "Practice") are listed per unit.
+
+For a project imported from a 自评表 (``jxkit import``), the self-evaluation is what the
+form printed (its 自评得分 and 总分, the grade from the policy's bands on that total), not
+what the rules give; ``self_source`` says which (:mod:`jxkit.forms.published`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import pandas as pd
 
 from .dataset import Dataset, parse_target
 from .errors import DataError, Problem, SamplingError
+from .forms.published import PublishedScores, published_scores
 from .policy import Policy, default_policy
 from .sampling.planning import upper_bound
 from .scoring import ScoreResult, score
@@ -86,6 +91,20 @@ def compare(
     review = p[p["round"] == "review"].set_index("project_id")
     both = self_.index.intersection(review.index).sort_values()
     names = dataset.projects.set_index("project_id")["name"]
+    published = published_scores(dataset)
+    self_total = np.array(
+        [
+            published.totals.get(pid, t)
+            for pid, t in zip(both, self_.loc[both, "total"], strict=True)
+        ],
+        dtype=float,
+    )
+    from_form = np.array([pid in published.totals for pid in both], dtype=bool)
+    self_grade = np.where(
+        from_form,
+        policy.grade(self_total),
+        self_.loc[both, "grade"].to_numpy(),
+    )
     out = pd.DataFrame(
         {
             "project_id": both,
@@ -93,10 +112,11 @@ def compare(
             "unit_id": self_.loc[both, "unit_id"].to_numpy(),
             "year": self_.loc[both, "year"].to_numpy(),
             "category": self_.loc[both, "category"].to_numpy(),
-            "self_total": self_.loc[both, "total"].to_numpy(),
+            "self_total": self_total,
             "review_total": review.loc[both, "total"].to_numpy(),
-            "self_grade": self_.loc[both, "grade"].to_numpy(),
+            "self_grade": self_grade,
             "review_grade": review.loc[both, "grade"].to_numpy(),
+            "self_source": [published.source(pid) for pid in both],
         }
     )
     out["difference"] = np.round(out["self_total"] - out["review_total"], 2)
@@ -106,7 +126,7 @@ def compare(
         poor |= out["grade_changed"]
     out["poor"] = poor
     out["verdict"] = np.where(poor, VERDICT_POOR, VERDICT_OK)
-    paper = workpaper(scores, both)
+    paper = workpaper(scores, both, published)
     out["inflated"] = _inflated(paper).reindex(both).fillna("").to_numpy()
     n, k = len(out), int(poor.sum())
     summary = {
@@ -123,8 +143,13 @@ def compare(
     return Comparison(out, paper, flags, summary)
 
 
-def workpaper(scores: ScoreResult, project_ids: Iterable[str]) -> pd.DataFrame:
-    """The re-evaluation workpaper (自评复核底稿): one row per indicator, both rounds."""
+def workpaper(
+    scores: ScoreResult, project_ids: Iterable[str], published: PublishedScores | None = None
+) -> pd.DataFrame:
+    """The re-evaluation workpaper (自评复核底稿): one row per indicator, both rounds.
+
+    With ``published``, a form's indicators carry the printed 自评得分 (``self_source``).
+    """
     ind = scores.indicators
     ind = ind[ind["project_id"].isin(list(project_ids))]
     key = ["project_id", "indicator_id"]
@@ -140,8 +165,17 @@ def workpaper(scores: ScoreResult, project_ids: Iterable[str]) -> pd.DataFrame:
             columns={"actual": "review_actual", "score": "review_score", "note": "review_note"}
         )
     )
+    paper = paper.reset_index()
+    if published is not None:
+        paper["self_score"] = [
+            published.score(p, i, v)
+            for p, i, v in zip(
+                paper["project_id"], paper["indicator_id"], paper["self_score"], strict=True
+            )
+        ]
+        paper["self_source"] = [published.source(p) for p in paper["project_id"]]
     paper["deviation"] = np.round(paper["self_score"] - paper["review_score"], 2)
-    return paper.reset_index()
+    return paper
 
 
 def _inflated(paper: pd.DataFrame) -> pd.Series:

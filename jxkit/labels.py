@@ -117,6 +117,7 @@ HEADERS: dict[str, str] = {
     "review_total": "复核总分",
     "self_grade": "自评等级",
     "review_grade": "复核等级",
+    "self_source": "自评得分来源",
     "difference": "总分差（自评−复核）",
     "grade_changed": "等级变化",
     "poor": "自评质量差",

@@ -394,3 +394,68 @@ def test_layout_a_blank_label_value_is_not_the_next_label() -> None:
 def test_recheck_needs_imported_forms(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["recheck", str(DEMO)]) == 2
     assert "没有自评表原值表（published）" in capsys.readouterr().err
+
+
+def _reviewed_forms(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """good.xlsx imported and reviewed; 帮扶项目's form prints 20 for 困难职工生活改善 (the rule
+    gives 30 × 80% = 24 for 部分达成) and a 总分 of 89; 培训项目's printed figures are removed,
+    as if it had been typed in rather than imported."""
+    out = tmp_path / "ds"
+    assert main(["import", str(FORMS / "good.xlsx"), "--out", str(out)]) == 0
+    ids = dict(
+        pd.read_csv(out / "projects.csv", dtype=str, encoding="utf-8-sig")[
+            ["name", "project_id"]
+        ].set_index("name")["project_id"]
+    )
+    aid, train = ids["困难职工帮扶项目"], ids["职工职业技能培训项目"]
+    pub = pd.read_csv(out / "published.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    pub = pub[pub["project_id"] == aid]
+    pub.loc[pub["indicator_id"] == "I03", "score"] = "20"
+    pub.loc[pub["indicator_id"] == "", "score"] = "89"
+    pub.to_csv(out / "published.csv", index=False, encoding="utf-8-sig")
+    ev = pd.read_csv(
+        out / "evaluations.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False
+    )
+    review = ev.assign(round="review")
+    review.loc[(review["project_id"] == train) & (review["indicator_id"] == "I07"), "actual"] = "90"
+    pd.concat([ev, review]).to_csv(out / "evaluations.csv", index=False, encoding="utf-8-sig")
+    return out, {"aid": aid, "train": train}
+
+
+def test_compare_takes_the_printed_scores_as_the_self_evaluation(tmp_path: Path) -> None:
+    from jxkit.compare import compare
+    from jxkit.scoring import score
+
+    out, ids = _reviewed_forms(tmp_path)
+    ds = load_dataset(out)
+    aid, train = ids["aid"], ids["train"]
+    rules = score(ds, "self").projects.set_index("project_id")["total"]
+    assert rules[aid] == 93  # 9 + 30 + 30 + 24: scoring itself is what the rules give
+    result = compare(ds)
+    rows = result.projects.set_index("project_id")
+    # 帮扶项目: printed 89 (良) against the review's 9 + 30 + 30 + 24 = 93 (优)
+    got = rows.loc[aid, ["self_total", "self_grade", "review_total", "review_grade"]].tolist()
+    assert got == [89, "良", 93, "优"]
+    assert rows.loc[aid, "difference"] == -4 and bool(rows.loc[aid, "grade_changed"])
+    assert rows.loc[aid, "verdict"] == "自评质量差"  # the grade changed; by the rules it would not
+    assert rows.loc[aid, "self_source"] == "自评表原值"
+    # 培训项目 has no printed figures: the rules' 98.44 against 9+20+15+10+5+20+10+10 = 99
+    assert rows.loc[train, ["self_total", "review_total", "difference"]].tolist() == [
+        98.44,
+        99,
+        -0.56,
+    ]
+    assert rows.loc[train, ["self_source", "verdict"]].tolist() == ["按规则计算", "自评质量合格"]
+    paper = result.indicators.set_index(["project_id", "indicator_id"])
+    assert paper.loc[(aid, "I03"), ["self_score", "review_score", "deviation"]].tolist() == [
+        20,
+        24,
+        -4,
+    ]
+    assert paper.loc[(aid, "exec_rate"), "self_score"] == 9  # printed 9, as the rule gives
+    assert paper.loc[(train, "I07"), "self_score"] == pytest.approx(85 / 90 * 10)
+    assert paper.loc[(train, "I07"), "review_score"] == 10
+    assert set(paper.loc[train, "self_source"]) == {"按规则计算"}
+    assert main(["compare", str(out), "--out", str(tmp_path / "c.xlsx")]) == 0
+    sheet = pd.read_excel(tmp_path / "c.xlsx", sheet_name="复核比较")
+    assert sorted(sheet["自评得分来源"]) == ["按规则计算", "自评表原值"]
