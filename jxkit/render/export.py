@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "export_html",
+    "finish_page",
     "pdf_support",
     "warm_exporter",
     "write_html",
@@ -65,8 +66,12 @@ def export_html(nb: NotebookNode, *, title: str, generated: dt.datetime | None =
     when = (generated or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     resources = {"jxkit": {"title": title, "generated": when}}
     page, _ = _exporter().from_notebook_node(nb, resources=resources)
-    page = _TD.sub(_mark_number, page)
-    return embed_font(page)
+    return finish_page(page)
+
+
+def finish_page(page: str) -> str:
+    """Numbers in tables marked for alignment, then the font embedded: the page as filed."""
+    return embed_font(_TD.sub(_mark_number, page))
 
 
 def embed_font(page: str) -> str:

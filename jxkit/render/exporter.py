@@ -6,6 +6,9 @@ has no code, no prompts, no stderr, no tracebacks, no scripts and no external UR
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -18,7 +21,7 @@ from traitlets.config import Config
 
 from ..files import templates_dir
 
-__all__ = ["ReportExporter"]
+__all__ = ["JxkitExporter", "ReportExporter"]
 
 
 class _ReportOutputs(CoalesceStreamsPreprocessor):
@@ -102,6 +105,36 @@ class ReportExporter(HTMLExporter):
         """Add ``markdown2html_escaped`` for Markdown built from data."""
         yield from super().default_filters()
         yield ("markdown2html_escaped", _markdown_escaped)
+
+
+class JxkitExporter(ReportExporter):
+    """``jupyter nbconvert --to jxkit out.ipynb``: the filed page from a notebook run by hand.
+
+    Registered as nbconvert's ``jxkit`` exporter (entry point in pyproject.toml), so a report
+    notebook that users ran with the papermill CLI exports exactly as ``jxkit render`` exports
+    it: no code, numbers aligned, the Chinese font embedded. The page is titled by its first
+    heading, as nbconvert knows no report title.
+    """
+
+    export_from_notebook = "jxkit 报告（HTML）"
+
+    def from_notebook_node(  # type: ignore[override]  # str, as HTMLExporter's
+        self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        from .export import finish_page
+
+        resources = {} if resources is None else resources
+        when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        resources.setdefault("jxkit", {"title": _TITLE_SLOT, "generated": when})
+        page, resources = super().from_notebook_node(nb, resources, **kw)
+        heading = _H1.search(page)
+        title = html.unescape(re.sub(r"<[^>]+>", "", heading[1])).strip() if heading else ""
+        page = page.replace(f"<title>{_TITLE_SLOT}</title>", f"<title>{html.escape(title)}</title>")
+        return finish_page(page), resources
+
+
+_TITLE_SLOT = "jxkit-title"
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
 
 def _markdown_escaped(source: str) -> Markup:
