@@ -459,3 +459,40 @@ def test_compare_takes_the_printed_scores_as_the_self_evaluation(tmp_path: Path)
     assert main(["compare", str(out), "--out", str(tmp_path / "c.xlsx")]) == 0
     sheet = pd.read_excel(tmp_path / "c.xlsx", sheet_name="复核比较")
     assert sorted(sheet["自评得分来源"]) == ["按规则计算", "自评表原值"]
+
+
+def test_workbench_shows_the_printed_scores_as_the_self_evaluation(tmp_path: Path) -> None:
+    import openpyxl
+
+    from jxkit.widgets import Workbench
+    from jxkit.widgets.workpaper import export_workpapers, workpaper
+
+    out, ids = _reviewed_forms(tmp_path)
+    aid, train = ids["aid"], ids["train"]
+    wb = Workbench(out, user="张三")
+    s = wb.session
+    paper = workpaper(s, aid).set_index("三级指标")
+    assert paper.loc["困难职工生活改善", ["自评得分", "复核得分", "偏离度"]].tolist() == [
+        20,
+        24,
+        -4,
+    ]
+    assert paper.loc["预算执行率", "自评得分"] == 9
+    total = paper.iloc[-1]
+    assert (total["自评得分"], total["复核得分"], total["偏离度"]) == (89, 93, -4)
+    assert total["扣分理由/备注"] == "良 → 优"
+    assert workpaper(s, train).iloc[-1]["自评得分"] == 98.44  # no printed figures: the rules'
+    overview = s.overview().set_index("project_id")
+    assert overview.loc[aid, ["self_total", "self_grade"]].tolist() == [89, "良"]
+    assert overview.loc[train, "self_total"] == 98.44
+    wb.pick.project.value = aid
+    wb.pick.open_button.click()
+    wb.tabs.selected_index = 2
+    html = wb.compare.table.value
+    assert "自评（自评表原值） 89.00 分，复核 93.00 分，自评低 4 分" in html
+    assert "自评质量差" in html and "自评得分为自评表原值" in html
+    book = openpyxl.load_workbook(
+        export_workpapers(s, [aid, train], tmp_path / "底稿.xlsx", reviewer="张三")
+    )
+    assert book[aid]["H4"].value == "自评得分：自评表原值"
+    assert book[train]["H4"].value == "自评得分：按规则计算"

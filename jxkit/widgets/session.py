@@ -17,6 +17,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from ..catalogue import category_name, level_name
@@ -43,6 +44,7 @@ from ..dataset.writeback import (
 )
 from ..errors import DataError, JxkitError, ScoringError
 from ..files import resolve_dataset
+from ..forms.published import published_scores
 from ..labels import ROUND_NAMES
 from ..policy import Policy, default_policy, load_policy
 from ..scoring import score
@@ -182,6 +184,7 @@ class Session:
             )
         }
         self._scorers: dict[str, ProjectScorer] = {}
+        self.published = published_scores(self.dataset)
         self.scores = self._score_all()
 
     def _score_all(self) -> pd.DataFrame:
@@ -438,6 +441,32 @@ class Session:
         """The project's score in ``round`` with the values on screen (or as saved)."""
         return self.scorer(project_id).score(round, self.values(project_id, round, saved=saved))
 
+    def filed_self(self, project_id: str, *, saved: bool = False) -> LiveScore:
+        """The self-evaluation as filed: an imported form's printed 自评得分 and 总分 (the grade
+        by the policy's bands), as ``jxkit compare`` takes it; else the self round as scored.
+        """
+        live = self.live(project_id, "self", saved=saved)
+        pub = self.published
+        if project_id not in pub.totals:
+            return live
+        indicators = {}
+        for iid, s in live.indicators.items():
+            printed = pub.score(project_id, iid, None)
+            indicators[iid] = (
+                s
+                if printed is None
+                else replace(s, status="ok", score=printed, lost=None, message="")
+            )
+        total = pub.totals[project_id]
+        grade = str(self.policy.grade(np.array([total]))[0])
+        return replace(
+            live,
+            indicators=indicators,
+            total=total,
+            grade=grade,
+            red_light=grade in self.policy.red_light_grades,
+        )
+
     # ------------------------------------------------------------------ saving
 
     def save(self, user: str | None = None) -> SaveReport:
@@ -532,7 +561,16 @@ class Session:
         s = self.scores.set_index(["project_id", "round"])
         pending = {pid for pid, _ in self.pending_rounds()}
 
+        # a form's printed 总分 is its self-evaluation (as in filed_self)
+        filed = self.published.totals
+        grades = dict(
+            zip(filed, self.policy.grade(np.array(list(filed.values()), dtype=float)), strict=True)
+        )
+
         def get(pid: str, r: str, col: str) -> object:
+            if r == "self" and pid in filed:
+                red = grades[pid] in self.policy.red_light_grades
+                return {"total": filed[pid], "grade": grades[pid], "red_light": red}[col]
             return s.at[(pid, r), col] if (pid, r) in s.index else None
 
         rows = []

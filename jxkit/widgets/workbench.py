@@ -28,7 +28,7 @@ from .reports import ReportPanel
 from .sample import SamplePanel
 from .session import Session, describe_project
 from .style import CSS, close_tree, css_id, esc, grade_badge, html_widget, note, num
-from .workpaper import WorkpaperPanel, export_workpapers, verdict, workpaper
+from .workpaper import WorkpaperPanel, compared, export_workpapers, verdict, workpaper
 
 __all__ = ["IndicatorRow", "ScorePanel", "Workbench"]
 
@@ -465,10 +465,10 @@ class Workbench(w.VBox):
         self._show_pending()
 
     def _show_reference(self) -> None:
-        """The saved self-evaluation beside each input; scored once, not on every keystroke."""
+        """The saved self-evaluation beside each input (a form's printed scores); scored once."""
         if self.project_id is not None:
             pid, s = self.project_id, self.session
-            self._saved_self = s.live(pid, "self", saved=True)
+            self._saved_self = s.filed_self(pid, saved=True)
             self.score_panel.show_reference(s.values(pid, "self", saved=True), self._saved_self)
 
     def _totalhtml_widget(self, live: LiveScore) -> str:
@@ -504,8 +504,8 @@ class Workbench(w.VBox):
             self.compare.table.value = note("info", "请先选择一个项目。")
             return
         s, pid = self.session, self.project_id
-        lives = {r: s.live(pid, r) for r in ROUND_NAMES}
-        self.compare.show(workpaper(s, pid), verdict(lives, s.policy))
+        source = s.published.source(pid)
+        self.compare.show(workpaper(s, pid), verdict(compared(s, pid), s.policy, source), source)
 
     def export(self, sampled: bool) -> Path | None:
         """The 底稿 of the open project, or of every sampled project, to an xlsx beside the dataset."""

@@ -3,7 +3,9 @@
 The reviewer's own working paper: per indicator the form's columns (一级/二级/三级,
 指标性质, 指标值, 度量单位, 分值, 自评完成值, 自评得分, 复核完成值, 复核得分, 偏离度,
 扣分理由/备注), no internal ids. Built from what the session shows (unsaved edits
-included), so the paper and the screen never differ.
+included), so the paper and the screen never differ. For a project imported from a 自评表
+the 自评得分 are the form's printed ones (as ``jxkit compare`` takes them), and the paper
+says so.
 """
 
 from __future__ import annotations
@@ -18,13 +20,21 @@ import pandas as pd
 
 from ..compare import VERDICT_OK, VERDICT_POOR
 from ..dataset.tables import atomic_path
+from ..forms.published import FROM_FORM, FROM_RULES
 from ..frameworks import RULE_NATURES
 from ..policy import Policy
 from .live import IndicatorScore, LiveScore
 from .session import Session, describe_project
 from .style import esc, html_widget, note, num
 
-__all__ = ["WORKPAPER_COLUMNS", "WorkpaperPanel", "export_workpapers", "verdict", "workpaper"]
+__all__ = [
+    "WORKPAPER_COLUMNS",
+    "WorkpaperPanel",
+    "compared",
+    "export_workpapers",
+    "verdict",
+    "workpaper",
+]
 
 WORKPAPER_COLUMNS = (
     "一级指标",
@@ -55,7 +65,7 @@ def workpaper(session: Session, project_id: str) -> pd.DataFrame:
     偏离度 is 自评得分 − 复核得分 (positive: the self-evaluation was generous), as in
     ``jxkit compare``.
     """
-    lives = {r: session.live(project_id, r) for r in ("self", "review")}
+    lives = compared(session, project_id)
     rows = []
     for ind in session.scorer(project_id).indicators:
         iid = ind.indicator_id
@@ -99,6 +109,14 @@ def workpaper(session: Session, project_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(WORKPAPER_COLUMNS))
 
 
+def compared(session: Session, project_id: str) -> dict[str, LiveScore]:
+    """The self-evaluation as filed (:meth:`Session.filed_self`) and the review, live."""
+    return {
+        "self": session.filed_self(project_id),
+        "review": session.live(project_id, "review"),
+    }
+
+
 def export_workpapers(
     session: Session,
     project_ids: list[str],
@@ -129,7 +147,10 @@ def export_workpapers(
         ws["A1"].font = Font(bold=True, size=14)
         ws.append([f"项目：{facts['name']}（{pid}）", "", "", "", f"实施单位：{facts['unit']}"])
         ws.append([f"年度：{facts['year']}", "", "", "", f"项目类别：{facts['category']}"])
-        ws.append([f"复核人：{reviewer}", "", "", "", f"复核日期：{day}"])
+        source = session.published.source(pid)
+        ws.append(
+            [f"复核人：{reviewer}", "", "", "", f"复核日期：{day}", "", "", f"自评得分：{source}"]
+        )
         ws.append(list(WORKPAPER_COLUMNS))
         head = ws.max_row
         for cell in ws[head]:
@@ -189,8 +210,11 @@ class WorkpaperPanel(w.VBox):
         bar.add_class("jx-export-bar")
         self.children = [bar, self.status, self.table]
 
-    def show(self, frame: pd.DataFrame, verdict: str) -> None:
-        """The 底稿 rows as on screen; rows where self and review differ are tinted."""
+    def show(self, frame: pd.DataFrame, verdict: str, source: str = FROM_RULES) -> None:
+        """The 底稿 rows as on screen; rows where self and review differ are tinted.
+
+        ``source`` says where the 自评得分 come from (a form's printed ones, or the rules).
+        """
         rows = []
         for r in frame.to_dict("records"):
             gap = r["偏离度"]
@@ -218,7 +242,13 @@ class WorkpaperPanel(w.VBox):
         )
         legend = (
             '<div class="jx-small">偏离度 = 自评得分 − 复核得分；红底：自评偏高；蓝底：自评偏低。'
-            "“复核完成值”“复核得分”含尚未保存的修改。</div>"
+            "“复核完成值”“复核得分”含尚未保存的修改。"
+            + (
+                f"自评得分为{FROM_FORM}（导入的自评表所填，jxkit recheck 列出与评分规则不符之处）。"
+                if source == FROM_FORM
+                else ""
+            )
+            + "</div>"
         )
         if self.table.value != verdict + table + legend:
             self.table.value = verdict + table + legend
@@ -228,8 +258,11 @@ class WorkpaperPanel(w.VBox):
 COLUMN_WIDTHS = (8, 8, 12, 5, 6, 5, 4, 7, 6, 7, 6, 5, 21)
 
 
-def verdict(lives: dict[str, LiveScore], policy: Policy) -> str:
-    """The total gap and the self-evaluation quality verdict, as ``jxkit compare`` judges it."""
+def verdict(lives: dict[str, LiveScore], policy: Policy, source: str = FROM_RULES) -> str:
+    """The total gap and the self-evaluation quality verdict, as ``jxkit compare`` judges it.
+
+    ``lives`` as :func:`compared` gives them; ``source`` marks a form's printed 自评得分.
+    """
     s, r = lives["self"], lives["review"]
     if s.total is None or r.total is None:
         return note("info", "自评与复核都填写完整后，这里给出总分差与自评质量判断。")
@@ -240,11 +273,12 @@ def verdict(lives: dict[str, LiveScore], policy: Policy) -> str:
     rule = f"总分相差 {num(policy.review_total_gap)} 分及以上" + (
         "或等级变化" if policy.review_grade_change_is_poor else ""
     )
+    mark = f"（{FROM_FORM}）" if source == FROM_FORM else ""
     size = (
-        f"自评 {num(s.total, strip=False)} 分，复核 {num(r.total, strip=False)} 分，"
+        f"自评{mark} {num(s.total, strip=False)} 分，复核 {num(r.total, strip=False)} 分，"
         f"自评{'高' if gap > 0 else '低'} {num(abs(gap))} 分"
         if abs(gap) >= 0.005
-        else f"自评与复核总分相同（{num(r.total, strip=False)} 分）"
+        else f"自评{mark}与复核总分相同（{num(r.total, strip=False)} 分）"
     )
     return note(
         "warn" if poor else "ok",
