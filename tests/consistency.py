@@ -4,7 +4,8 @@ Reads what a user files (the score CSV, the workbooks, every HTML report and the
 without asking jxkit's code for the answer, and checks that subtotals add up to the total
 shown beside them, that no score stands above its points, and that one quantity (a
 project's total, grade, red light, results-application verdict, self-evaluation quality
-verdict; a unit's total and rank) is the same figure wherever it appears.
+verdict — in the score file, the report, the index page and the workbooks; a unit's total
+and rank) is the same figure wherever it appears.
 
 Used by tests/test_consistency.py; run as a script on any output folder of ``jxkit demo``
 to print what it checked and what it found::
@@ -246,6 +247,25 @@ def check_project_reports(
         audit.same(f"项目 {pid} 各份报告的结果应用", len(said), 1)
 
 
+def check_index(audit: Audit, out: Path, facts: Facts) -> None:
+    """The index page's total, grade and red light of each project report."""
+    soup = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    table = soup.find("table", id="reports")
+    header = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+    at = {h: i for i, h in enumerate(header)}
+    for tr in table.find("tbody").find_all("tr"):
+        cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        if cells[at["类型"]] != "项目":
+            continue
+        key = cells[at["编号"]]
+        pid = key.removesuffix("-review")
+        round = "review" if key.endswith("-review") or (pid, "self") not in facts.total else "self"
+        k = (pid, round)
+        audit.same(f"index.html {key} 总分与得分文件", number(cells[at["总分"]]), facts.total[k])
+        audit.same(f"index.html {key} 等级与得分文件", cells[at["等级"]], facts.grade[k])
+        audit.same(f"index.html {key} 红灯与得分文件", cells[at["红灯警示"]] == "是", facts.red[k])
+
+
 def check_unit_reports(
     audit: Audit,
     out: Path,
@@ -337,6 +357,7 @@ def audit_outputs(out: Path, score_csv: Path) -> Audit:
         for r in cmp_.get("复核比较", [])
     }
     check_project_reports(audit, out, facts, actions, verdicts)
+    check_index(audit, out, facts)
     ranks: dict[tuple[str, int], int] = {}
     work = read_sheets(out / "工作考核.xlsx")
     names: dict[str, str] = {}

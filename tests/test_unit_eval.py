@@ -156,7 +156,7 @@ def test_cli_score_units(data, capsys) -> None:
 def test_unit_report_shows_the_six_dimensions(data) -> None:
     path = data(indicators(), values(["100", "50", "100", "80", "100", "0"]))
     html = UnitReport(path, "C01", 2021).dimensions_part()
-    assert "单位整体绩效自评得分 77 分" in html and '<img alt="' in html
+    assert "单位整体绩效自评得分 77.00 分" in html and '<img alt="' in html
     assert "管理效率" in html and "50.0%" in html
     assert "本部分从略" in UnitReport(path, "K01", 2021).dimensions_part()
 

@@ -55,7 +55,8 @@ class Job:
     (``.ipynb``) and the PDF go beside it. ``inputs`` are the files whose content decides
     whether ``resume`` may skip the report (the notebook itself always counts).
     ``kind_name`` is how the index names the kind (its code when empty), ``rank`` where the
-    index lists it: the caller's words, the renderer knows no kind.
+    index lists it, ``summary`` the figures the index shows beside the report (header →
+    text, e.g. 总分 → 95.35): the caller's words, the renderer knows no kind.
     """
 
     kind: str
@@ -67,6 +68,7 @@ class Job:
     inputs: Sequence[Path] = field(default_factory=list)
     kind_name: str = ""
     rank: int = 0
+    summary: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         output = Path(self.output)
@@ -427,6 +429,7 @@ class _Manifest:
             "kind": job.kind,
             "kind_name": job.kind_name or job.kind,
             "rank": job.rank,
+            "summary": dict(job.summary),
             "key": job.key,
             "title": job.title,
             "status": result.status,
@@ -491,9 +494,15 @@ def write_index(
                 "error": entry["error"],
                 "links": links,
                 "finished": entry.get("finished", ""),
+                "summary": entry.get("summary") or {},
             }
         )
     counts = {s: sum(r["status"] == s for r in rows) for s in STATUS_NAMES}
+    # the figures callers gave, in the order they first appear; numeric ones sort as numbers
+    names = list(dict.fromkeys(k for r in rows for k in r["summary"]))
+    figures = [
+        (f, all(_is_number(r["summary"][f]) for r in rows if r["summary"].get(f))) for f in names
+    ]
     env = Environment(
         loader=FileSystemLoader(str(templates_dir() / "report")),
         autoescape=select_autoescape(default=True),
@@ -501,7 +510,16 @@ def write_index(
     )
     page = env.get_template("batch_index.html.j2").render(
         rows=rows,
+        figures=figures,
         counts=counts,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
     return write_html(embed_font(page), out_dir / INDEX)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

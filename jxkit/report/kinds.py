@@ -57,6 +57,7 @@ class Context:
         output: str,
         title: str,
         inputs: Sequence[Path] | None = None,
+        summary: Mapping[str, str] | None = None,
     ) -> Job:
         from ..render.batch import Job
 
@@ -71,6 +72,7 @@ class Context:
             self.inputs if inputs is None else inputs,
             kind_name=k.name,
             rank=list(KINDS).index(kind),
+            summary=summary or {},
         )
 
 
@@ -152,9 +154,19 @@ def _project(c: Context) -> list[Job]:
     names = c.ds.projects.set_index("project_id")["name"]
     sample = {"sample_dir": str(c.sample_dir) if c.sample_dir else ""}
     manifest = [c.sample_dir / "manifest.json"] if c.sample_dir else []
+    # the index shows each report's total, grade and red light: the figures of the score file
+    scored = c.scores.projects.set_index(["project_id", "round"])
     jobs = []
     for pid, r in _project_rounds(pairs.itertuples(index=False), c.round):
         key = pid if r == "self" or c.round == "review" else f"{pid}-review"
+        summary = {}
+        if (pid, r) in scored.index:
+            s = scored.loc[(pid, r)]
+            summary = {
+                "总分": f"{s['total']:.2f}",
+                "等级": str(s["grade"]),
+                "红灯警示": "是" if bool(s["red_light"]) else "否",
+            }
         jobs.append(
             c.job(
                 "project",
@@ -163,6 +175,7 @@ def _project(c: Context) -> list[Job]:
                 f"project/{safe_name(key)}.html",
                 f"{names.get(pid, pid)}（{'自评' if r == 'self' else '复核'}）",
                 c.inputs + manifest,
+                summary,
             )
         )
     return jobs
