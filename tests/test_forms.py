@@ -496,3 +496,15 @@ def test_workbench_shows_the_printed_scores_as_the_self_evaluation(tmp_path: Pat
     )
     assert book[aid]["H4"].value == "自评得分：自评表原值"
     assert book[train]["H4"].value == "自评得分：按规则计算"
+
+
+def test_review_report_says_the_self_evaluation_is_the_printed_one(tmp_path: Path) -> None:
+    from jxkit.report.project import ProjectReport
+
+    out, ids = _reviewed_forms(tmp_path)
+    text = str(ProjectReport(out, ids["aid"], "review").conclusion())
+    assert "自评表所填总分 89.00 分（良），按评分规则计算为 93.00 分（优）" in text
+    assert "自评质量差（自评表所填 89.00 分、复核 93.00 分，相差 4.00 分" in text
+    assert "自评得分（按评分规则）" in text  # the table's column: 9 + 60 + 24 = 93
+    text = str(ProjectReport(out, ids["train"], "review").conclusion())
+    assert "自评表所填" not in text and "自评 98.44 分、复核 99.00 分" in text

@@ -20,6 +20,7 @@ import pandas as pd
 from ..catalogue import CATEGORIES, GROUPS, category_name, level_name
 from ..compare import compare, criterion
 from ..errors import ReportError
+from ..forms.published import FROM_FORM
 from ..labels import ROUND_NAMES
 from ..rules import get_rule
 from .blocks import (
@@ -334,6 +335,8 @@ class ProjectReport:
         }
         if self.other is not None:
             cols["other"] = f"{ROUND_NAMES['review' if self.round == 'self' else 'self']}得分"
+            if self.round == "review" and self._from_form():
+                cols["other"] = "自评得分（按评分规则）"
         return Html(
             head
             + table(
@@ -349,11 +352,19 @@ class ProjectReport:
         change = (
             f"，等级由“{c['self_grade']}”变为“{c['review_grade']}”" if c["grade_changed"] else ""
         )
+        said = "自评表所填" if self._from_form() else "自评"
         gap = (
-            f"自评 {score_text(c['self_total'])} 分、复核 {score_text(c['review_total'])} 分，"
+            f"{said} {score_text(c['self_total'])} 分、复核 {score_text(c['review_total'])} 分，"
             f"相差 {score_text(abs(c['difference']))} 分{change}"
         )
         verdict = f"自评质量判定：{c['verdict']}（{gap}；判定标准：{criterion(self.policy)}）。"
+        if self._from_form():
+            rules = self.scores.project(self.project_id, "self")
+            verdict = (
+                f"自评表所填总分 {score_text(c['self_total'])} 分（{c['self_grade']}），"
+                f"按评分规则计算为 {score_text(rules['total'])} 分（{rules['grade']}），"
+                f"自评质量按自评表所填判定。{verdict}"
+            )
         if self.round == "self":
             return [
                 f"本项目已经上级复核（随机再评价），复核得分 {score_text(c['review_total'])} 分"
@@ -361,6 +372,10 @@ class ProjectReport:
                 verdict,
             ]
         return [verdict]
+
+    def _from_form(self) -> bool:
+        """Whether the compared self-evaluation is an imported form's printed one."""
+        return self.comparison is not None and self.comparison["self_source"] == FROM_FORM
 
     def _level1(self) -> pd.DataFrame:
         """The first-level table as scoring shows it (subtotals add up, conversion shown)."""
