@@ -7,5 +7,6 @@ No logic lives here; the files:
 - ``read.py``: workbooks read into forms, every value with its cell, every bad cell a problem;
 - ``dataset.py``: forms as dataset tables (units, projects, indicators, evaluations, published);
 - ``recheck.py``: what the published forms get wrong (``jxkit recheck``);
+- ``published.py``: the printed 自评得分 and 总分 as the self-evaluation of ``jxkit compare``;
 - ``write.py``: a dataset's projects written as forms (``jxkit forms``).
 """
