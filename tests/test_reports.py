@@ -345,3 +345,54 @@ def test_problems_grouped_with_the_results_application_first(rendered: Path) -> 
     assert (
         advice.removeprefix("六、有关建议").split()[0].startswith("结果应用：")
     )  # the verdict first
+
+
+def test_render_settings_go_to_the_reports_that_take_them(tmp_path: Path) -> None:
+    from jxkit.cli.report import with_settings
+
+    settings = tmp_path / "设置.yaml"
+    jobs = with_settings(jobs_for_dataset(MINI), str(settings))
+    took = {job.kind for job in jobs if job.parameters.get("settings") == str(settings)}
+    assert took == {"summary", "unit", "project"}  # the notebooks with a cover
+    for job in jobs:
+        assert (settings in job.inputs) == (job.kind in took)  # --resume sees an edit
+        if job.kind not in took:
+            assert "settings" not in job.parameters  # papermill would warn of it
+
+
+def test_render_settings_file_on_the_cover(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = tmp_path / "设置.yaml"
+    settings.write_text("委托单位: 某市总工会\n报告日期: 2022年3月31日\n", encoding="utf-8")
+    out = tmp_path / "out"
+    common = [str(MINI), "--kind", "project", "--only", "P-002", "--workers", "1"]
+    assert main(["render", *common, "--out", str(out), "--settings", str(settings)]) == 0
+    text = _visible(html(out, "project/P-002.html"))
+    assert "委托单位 某市总工会" in text and "报告日期 2022年3月31日" in text
+    assert "评价机构 待补充" in text
+
+    settings.write_text("委托单位: [未闭合\n", encoding="utf-8")
+    capsys.readouterr()
+    assert (
+        main(["render", *common, "--out", str(tmp_path / "o2"), "--settings", str(settings)]) == 2
+    )
+    assert "报告设置文件" in capsys.readouterr().err
+    assert not (tmp_path / "o2").exists()  # refused before any report ran
+
+
+def test_rerun_command_keeps_the_policy_and_settings() -> None:
+    from types import SimpleNamespace
+
+    from jxkit.cli.render import rerun_command
+
+    failed = SimpleNamespace(job=SimpleNamespace(kind="project", key="P-002"))
+    result = SimpleNamespace(failed=[failed], stopped="")
+    args = argparse.Namespace(
+        dataset=Path("data"), out=Path("out"), round=None, year=None, sample=None,
+        format=["html"], policy="policy.yaml", settings="settings.yaml",
+    )  # fmt: skip
+    assert rerun_command(args, result) == (  # type: ignore[arg-type]
+        "jxkit render data --out out --kind project --policy policy.yaml --settings settings.yaml"
+        " --only P-002"
+    )

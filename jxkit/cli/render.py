@@ -234,6 +234,9 @@ def rerun_command(args: argparse.Namespace, result: BatchResult) -> str:
         parts += ["--year", str(args.year)]
     if args.sample is not None:
         parts += ["--sample", str(args.sample)]
+    for option in ("policy", "settings"):  # `jxkit render`'s own; absent from `jxkit demo`
+        if getattr(args, option, None):
+            parts += [f"--{option}", str(getattr(args, option))]
     if args.format != ["html"]:
         parts += ["--format", ",".join(args.format)]
     if getattr(args, "scheduler", None):

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import FMT, refuse_own_input
 from .render import add_slice_arguments
+
+if TYPE_CHECKING:
+    from ..render.batch import Job
 
 #: The demo's re-evaluation sample: a seed anyone can read in the audit report.
 DEMO_SEED = "2022-03-15 省总工会经审会第1次会议"
@@ -34,6 +39,12 @@ def register(sub: Any) -> None:
     )
     add_render_arguments(p)
     p.add_argument("--policy", metavar="文件", help="政策参数文件")
+    p.add_argument(
+        "--settings",
+        metavar="文件",
+        help="报告设置文件（委托单位、评价机构、报告日期等，见 templates/report_settings.yaml）；"
+        "默认读数据集文件夹中的 report_settings.yaml",
+    )
     p.set_defaults(func=run_render)
 
     p = sub.add_parser(
@@ -102,13 +113,45 @@ def run_render(args: argparse.Namespace) -> int:
     def make(dataset: Any, **kw: Any) -> Any:
         from ..report.kinds import jobs_for_dataset
 
-        return jobs_for_dataset(dataset, policy=args.policy, **kw)
+        jobs = jobs_for_dataset(dataset, policy=args.policy, **kw)
+        return with_settings(jobs, settings) if settings else jobs
 
     dataset = resolve_dataset(args.dataset)
-    refuse_own_input(args.out, args.policy, args.sample, dataset=dataset, folder=True)
+    given = getattr(args, "settings", None)  # absent from namespaces built before --settings
+    refuse_own_input(args.out, args.policy, given, args.sample, dataset=dataset, folder=True)
+    settings = str(Path(given).resolve()) if given else ""
+    if settings:
+        from ..report.filing import load_settings
+
+        load_settings(settings)  # a missing or malformed file fails here, not in every report
     policy = str(Path(args.policy).resolve()) if args.policy else None
     prepare = partial(warm_worker, str(dataset.resolve()), policy, args.year)
     return render(args, make_jobs=make, prepare=prepare)
+
+
+def with_settings(jobs: Iterable[Job], settings: str) -> list[Job]:
+    """The jobs, with the report settings file given to every notebook that takes it.
+
+    Like the policy, the file travels as a parameter (so the executed notebook records it
+    and Dask workers see it); it also counts as an input, so ``--resume`` re-renders after
+    it is edited. Notebooks without a ``settings`` parameter (the audit, monitoring …
+    reports have no cover) are left as they are: papermill would warn of an unknown one.
+    """
+    from papermill import inspect_notebook
+
+    takes: dict[Path, bool] = {}
+    out = []
+    for job in jobs:
+        if job.notebook not in takes:
+            takes[job.notebook] = "settings" in inspect_notebook(str(job.notebook))
+        if takes[job.notebook]:
+            job = replace(
+                job,
+                parameters={**job.parameters, "settings": settings},
+                inputs=[*job.inputs, Path(settings)],
+            )
+        out.append(job)
+    return out
 
 
 def run_demo(args: argparse.Namespace) -> int:
