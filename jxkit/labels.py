@@ -74,6 +74,7 @@ HEADERS: dict[str, str] = {
     "gap_flag": "进度差超限",
     "checkpoint_month": "检查点月份",
     "checkpoint": "检查点要求（%）",
+    "checkpoint_due": "检查点时间",
     "checkpoint_missed": "未达检查点",
     "serious": "严重问题",
     "serious_streak": "连续严重次数",

@@ -15,7 +15,8 @@ span). Then, with every threshold from the policy file:
   qualitative one takes the light of its label (达成 / 部分达成 / 未达成);
 - the project's light is its worst light; average goal attainment (positive indicators,
   each capped at 100%) is compared with execution progress; cumulative execution is
-  checked against the checkpoint of the latest checkpoint month reached;
+  checked against the latest checkpoint whose month is over (a cross-year project's at the
+  same share of its own span);
 - red with an indicator judged 完全不可能 is a serious problem (暂缓拨付); serious at the
   policy's number of consecutive monitoring dates of that project, 停止拨付.
 
@@ -38,7 +39,7 @@ from .policy import LIKELIHOODS, MonitoringPolicy, Policy, band, default_policy
 from .rounding import round_half_up
 from .text import per_value, strip
 
-__all__ = ["MonitoringResult", "monitor", "parse_as_of"]
+__all__ = ["MonitoringResult", "checkpoint_text", "monitor", "parse_as_of"]
 
 POSITIVE = ("ratio", "bands")
 INVERSE = ("inverse", "inverse_linear", "equal_zero", "deduction")
@@ -146,6 +147,8 @@ def _span(m: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
 
     A cross-year project with both dates: (months elapsed, counting the monitoring month)
     / (months in the span), capped at 1; any other project: month / 12 within its year.
+    ``done`` counts the months of the span (of the year) that are over, ``length`` the
+    span's months (12), ``first`` its first month (as :func:`_months` counts).
     """
     pid = m["project_id"]
     start = pid.map(facts["start_date"])
@@ -159,10 +162,17 @@ def _span(m: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(spanned, np.minimum(elapsed / length, 1.0), day.dt.month / 12)
     known = day.notna().to_numpy() & ~np.isnan(year)
+    month_end = day.dt.is_month_end.fillna(False).to_numpy(dtype=bool)
     return pd.DataFrame(
         {
             "share": share,
-            "month_end": day.dt.is_month_end.fillna(False).to_numpy(dtype=bool),
+            "done": np.where(
+                spanned,
+                np.minimum(elapsed - ~month_end, length),
+                day.dt.month.to_numpy(dtype=float) - ~month_end,
+            ),
+            "length": np.where(spanned, length, 12.0),
+            "first": np.where(spanned, _months(start), day.dt.year.to_numpy(dtype=float) * 12 + 1),
             "spanned": spanned,
             "no_span": cross & ~spanned,
             "before": spanned & (elapsed < 1),
@@ -400,16 +410,8 @@ def _project_lights(
     p["light_name"] = p["light"].map({x.code: x.name for x in rules.lights})
     p["gap"] = round_half_up(p["goal_progress"] - p["execution_rate"])
     p["gap_flag"] = p["gap"].abs() > rules.gap
-    # a checkpoint ("by end of June") applies once its month is over: count completed months
-    months = np.floor(s["share"].to_numpy() * 12 + 1e-9) - ~s["month_end"].to_numpy(dtype=bool)
-    required = np.full(len(p), np.nan)
-    due = np.zeros(len(p))
-    for month, share in rules.checkpoints:  # a few checkpoints, each applied to all rows
-        required = np.where(months >= month, share * 100, required)
-        due = np.where(months >= month, month, due)
-    p["checkpoint_month"] = due.astype(int)
-    p["checkpoint"] = required
-    p["checkpoint_missed"] = p["execution_rate"] < np.nan_to_num(required, nan=-1.0)
+    p["checkpoint_month"], p["checkpoint"], p["checkpoint_due"] = _checkpoints(s, rules)
+    p["checkpoint_missed"] = p["execution_rate"] < p["checkpoint"].fillna(-1.0)
     hopeless = (rows["likelihood"] == rules.serious_likelihood).groupby(
         [rows["project_id"], rows["as_of"]]
     )
@@ -447,6 +449,44 @@ def _project_lights(
     return p.drop(columns=["hopeless", "no_span"])
 
 
+def _checkpoints(
+    s: pd.DataFrame, rules: MonitoringPolicy
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The latest checkpoint each row has passed: its month, required rate (%) and when due.
+
+    A checkpoint ("by end of month k") applies once its month is over. A cross-year project
+    meets it at the same share of its own span: at the end of the span's month
+    ⌈k × months of the span / 12⌉, named by calendar month and month of the span, so an
+    18-month project is held to the 40% of month 6 at the end of its 9th month, not in June.
+    """
+    done, length, first = (s[c].to_numpy(dtype=float) for c in ("done", "length", "first"))
+    spanned = s["spanned"].to_numpy(dtype=bool)
+    month = np.zeros(len(s), dtype=int)
+    required = np.full(len(s), np.nan)
+    due = np.full(len(s), "", dtype=object)
+    for k, share in rules.checkpoints:  # a few checkpoints, each applied to all rows
+        d = np.where(spanned, np.ceil(k * length / 12 - 1e-9), k)
+        reached = done >= d
+        index = first + d - 1  # the due month, as _months counts: year × 12 + month
+        text = np.full(len(s), f"{k} 月末", dtype=object)
+        rows = np.flatnonzero(spanned)
+        text[rows] = [
+            f"实施期第 {int(dd)} 个月末（{int((i - 1) // 12)} 年 {int((i - 1) % 12 + 1)} 月末）"
+            for i, dd in zip(index[rows], d[rows], strict=True)
+        ]
+        month = np.where(reached, k, month)
+        required = np.where(reached, share * 100, required)
+        due = np.where(reached, text, due)
+    return month, required, due
+
+
+def checkpoint_text(due: str, required: float) -> str:
+    """A checkpoint as flags and reports say it: "6 月末 40%", "实施期第 9 个月末（…）40%"."""
+    if not due:
+        return ""
+    return f"{due}{'' if due.endswith('）') else ' '}{_pct(required)}"
+
+
 def _flags(p: pd.DataFrame, rules: MonitoringPolicy) -> pd.Series:
     """The warnings of each project-date in plain Chinese, joined with "；"."""
     names = {x.code: x.name for x in rules.lights}
@@ -474,9 +514,7 @@ def _flags(p: pd.DataFrame, rules: MonitoringPolicy) -> pd.Series:
             "累计执行率 "
             + rate
             + " 未达到 "
-            + p["checkpoint_month"].astype(str)
-            + " 月末 "
-            + p["checkpoint"].map(_pct)
+            + pd.Series(map(checkpoint_text, p["checkpoint_due"], p["checkpoint"]), index=p.index)
             + " 的要求",
             "",
         ),

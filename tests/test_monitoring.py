@@ -244,6 +244,42 @@ def test_cross_year_project_runs_into_the_next_year(data) -> None:
     assert (r["time_progress"], r["execution_index"]) == (75.0, 120.0)
 
 
+# An 18-month project, March 2021 to August 2022: checkpoint month k of the policy (4, 6, 8,
+# 10) falls at the end of the span's month ⌈k × 18 / 12⌉ = 6, 9, 12, 15, i.e. August 2021,
+# November 2021, February 2022, May 2022.
+EIGHTEEN = {"P-001": {"cross_year": "是", "start_date": "2021-03-01", "end_date": "2022-08-31"}}
+
+
+@pytest.mark.parametrize(
+    ("day", "amount", "month", "required", "due", "flag"),
+    [
+        # June 2021 is month 4 of the span: no checkpoint yet (as an annual project: June's 40%)
+        ("2021-06-30", 0, 0, None, "", ""),
+        ("2021-08-31", 249_900, 4, 25.0, "实施期第 6 个月末（2021 年 8 月末）", "24.99% 未达到 实施期第 6 个月末（2021 年 8 月末）25%"),
+        # 15 February 2022: month 12 of the span is not over, 11 are: November's 40% applies
+        ("2022-02-15", 390_000, 6, 40.0, "实施期第 9 个月末（2021 年 11 月末）", "39% 未达到 实施期第 9 个月末（2021 年 11 月末）40%"),
+        ("2022-02-28", 600_000, 8, 60.0, "实施期第 12 个月末（2022 年 2 月末）", ""),
+    ],
+)  # fmt: skip
+def test_cross_year_checkpoints_by_the_span(data, day, amount, month, required, due, flag) -> None:
+    r = first(data([spent("P-001", day, amount)], EIGHTEEN), day)
+    assert (r["checkpoint_month"], r["checkpoint_due"]) == (month, due)
+    assert (pd.isna(r["checkpoint"]) and required is None) or r["checkpoint"] == required
+    assert r["checkpoint_missed"] == bool(flag)
+    assert (f"累计执行率 {flag} 的要求" in r["flags"]) if flag else ("未达到" not in r["flags"])
+
+
+def test_cross_year_project_in_june_is_not_held_to_october(data) -> None:
+    # September 2020 to August 2021: June 2021 ends the span's 10th of 12 months, so the
+    # 80% of checkpoint month 10 is due now -- said as the span's month, not as October
+    span = {"P-001": {"cross_year": "是", "start_date": "2020-09-01", "end_date": "2021-08-31"}}
+    path = data([spent("P-001", "2021-06-30", 790_000)], span)
+    r = first(path)
+    assert (r["checkpoint"], r["checkpoint_missed"]) == (80.0, True)
+    assert "未达到 实施期第 10 个月末（2021 年 6 月末）80% 的要求" in r["flags"]
+    assert "10 月末" not in r["flags"]
+
+
 @pytest.mark.parametrize(
     ("rows", "projects", "message"),
     [

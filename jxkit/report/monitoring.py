@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..catalogue import category_name
 from ..errors import JxkitError, ReportError
-from ..monitoring import monitor
+from ..monitoring import checkpoint_text, monitor
 from .blocks import Html, esc, facts, figure_html, loaded, new_figure, num, paragraphs, table, wan
 
 __all__ = ["LIGHT_COLORS", "MonitoringReport"]
@@ -161,7 +161,7 @@ class MonitoringReport:
         cp = paragraphs(
             [
                 f"{r.project_id} {r.name}：累计执行率 {_pct(r.execution_rate)}，"
-                f"未达到 {r.checkpoint_month} 月末 {_pct(r.checkpoint)} 的要求"
+                f"未达到 {checkpoint_text(r.checkpoint_due, r.checkpoint)} 的要求"
                 for r in missed.itertuples()
             ],
             empty="各项目累计执行进度均达到检查点要求。",
