@@ -5,15 +5,18 @@ Subtotals shown beside it (per first-level indicator, per dimension, per assessm
 section) are apportioned so that they add up to the shown total exactly
 (:func:`apportion`): each exact subtotal is floored to 0.01 and the missing hundredths go
 to the largest remainders, ties to the first in framework order. Each shown subtotal is
-then within 0.01 of its exact value.
+then within 0.01 of its exact value. Money is shown in 万元 with 2 decimals (:func:`wan`),
+in reports and in the reasons scoring gives alike.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["apportion", "round_half_up"]
+__all__ = ["apportion", "round_half_up", "wan"]
 
 #: Binary noise below this many hundredths is read as the decimal the user meant.
 _NOISE = 1e-7
@@ -68,3 +71,14 @@ def apportion(parts: np.ndarray, totals: np.ndarray | None = None) -> np.ndarray
     for i in np.flatnonzero(missing):
         extra[i, rank[i, : missing[i]]] = 1.0
     return np.where(present, (floors + extra) / 100.0, np.nan)
+
+
+def wan(yuan: Any, digits: int = 2) -> str:
+    """Yuan shown as 万元, rounded half-up, with thousands separators: 1510965.5 → "151.10 万元".
+
+    >>> wan(1510965.5), wan(1234567), wan(12345), wan(float("nan"))
+    ('151.10 万元', '123.46 万元', '1.23 万元', '—')
+    """
+    if yuan is None or pd.isna(yuan):
+        return "—"
+    return f"{round_half_up(np.array([float(yuan) / 10_000]), digits)[0]:,.{digits}f} 万元"

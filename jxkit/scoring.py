@@ -26,7 +26,7 @@ from .dataset import Dataset, row_of
 from .errors import Problem, ScoringError
 from .labels import ROUND_NAMES
 from .policy import Policy, default_policy
-from .rounding import apportion, round_half_up
+from .rounding import apportion, round_half_up, wan
 from .rules import DEFAULT_GRADE_LEVELS, Batch, get_rule
 from .text import blank, contains, factorize, shared_codes, stripped, to_number
 
@@ -648,7 +648,7 @@ def explain(r: Any) -> str:
     match r.rule:
         case "execution_rate":
             rate = r.spent / r.budget if r.budget else 0.0
-            return f"预算执行率 {rate:.1%}（执行 {_num(r.spent)} 元 / 预算 {_num(r.budget)} 元），{lost}"
+            return f"预算执行率 {rate:.1%}（执行 {wan(r.spent)} / 预算 {wan(r.budget)}），{lost}"
         case "ratio" | "bands":
             return f"完成值 {_num(a)} 未达到指标值 {_num(t)}（完成率 {a / t:.1%}），{lost}"
         case "inverse" | "inverse_linear":

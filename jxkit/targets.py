@@ -44,7 +44,7 @@ from .errors import DataError
 from .frameworks import RULE_NATURES, Framework, list_frameworks
 from .policy import Policy, default_policy
 from .results import continuations
-from .rounding import round_half_up
+from .rounding import round_half_up, wan
 from .rules import get_rule
 from .text import blank, contains, factorize, per_value, strip
 
@@ -569,8 +569,8 @@ def _funds(
         "funds_mismatch",
         at,
         [
-            f"预算较上年{'增加' if c > 0 else '减少'} {abs(c):.0%}（{b / 1e4:,.2f} 万元 → "
-            f"{n / 1e4:,.2f} 万元），而指标值均与上年相同"
+            f"预算较上年{'增加' if c > 0 else '减少'} {abs(c):.0%}（{wan(b)} → {wan(n)}），"
+            "而指标值均与上年相同"
             for c, b, n in zip(change[hit], before[hit], now[hit], strict=True)
         ],
     )

@@ -227,7 +227,7 @@ def test_breakdown_explains_every_lost_point() -> None:
     b = score(load_dataset(MINI)).breakdown("P-001")
     assert b["lost"].sum() == pytest.approx(17.0)
     reasons = dict(zip(b["indicator_id"], b["reason"], strict=True))
-    assert reasons["I01"].startswith("预算执行率 80.0%")
+    assert reasons["I01"].startswith("预算执行率 80.0%（执行 80.00 万元 / 预算 100.00 万元）")
     assert "完成率 90.0%" in reasons["I02"]
     assert "超过指标值 500" in reasons["I03"]
     assert "较好" in reasons["I05"]

@@ -169,6 +169,7 @@ def run_monitor(args: argparse.Namespace) -> int:
 
 def run_results(args: argparse.Namespace) -> int:
     from .. import results
+    from ..rounding import wan
 
     ds, policy = _load(args)
     result = results.apply_results(ds, args.year, policy=policy)
@@ -177,10 +178,10 @@ def run_results(args: argparse.Namespace) -> int:
         _write({"项目建议": p, "单位汇总": result.units}, args.out, "项目建议")
     print(f"{args.year} 年 {len(p)} 个项目的下一年度预算建议：")
     for action, g in p.groupby("action", sort=False):
-        print(f"  {action}：{len(g)} 个，建议压减 {g['cut_amount'].sum() / 10_000:,.2f} 万元")
+        print(f"  {action}：{len(g)} 个，建议压减 {wan(g['cut_amount'].sum())}")
     print(
-        f"合计：本年度预算 {t['budget'] / 10_000:,.2f} 万元，建议压减 {t['cut_amount'] / 10_000:,.2f} 万元，"
-        f"下一年度建议 {t['next_budget'] / 10_000:,.2f} 万元"
+        f"合计：本年度预算 {wan(t['budget'])}，建议压减 {wan(t['cut_amount'])}，"
+        f"下一年度建议 {wan(t['next_budget'])}"
     )
     _done(args)
     return 0

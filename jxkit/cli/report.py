@@ -281,6 +281,7 @@ def _results_steps(ds: Any, out: Path, steps: int, scores: Any) -> None:
     from ..catalogue import level_name
     from ..dataset.workbook import write_workbook, zh_frame
     from ..results import apply_results
+    from ..rounding import wan
 
     print(f"9/{steps} 结果应用（{DEMO_YEAR} 年评价结果用于下一年度预算）")
     app = apply_results(ds, DEMO_YEAR, scores=scores)
@@ -288,9 +289,7 @@ def _results_steps(ds: Any, out: Path, steps: int, scores: Any) -> None:
         {"项目建议": zh_frame(app.projects), "单位汇总": zh_frame(app.units)},
         out / "结果应用.xlsx",
     )
-    print(
-        f"    建议压减 {app.total['cut_amount'] / 10_000:,.2f} 万元；已写入 {out / '结果应用.xlsx'}"
-    )
+    print(f"    建议压减 {wan(app.total['cut_amount'])}；已写入 {out / '结果应用.xlsx'}")
     print(f"10/{steps} 预算绩效管理工作考核与排名（{DEMO_YEAR} 年）")
     a = assess(ds, DEMO_YEAR, scores=scores)
     sheets = {f"{level_name(lv)}排名": zh_frame(a.ranking(lv)) for lv in a.levels}

@@ -25,7 +25,7 @@ import pandas as pd
 from ..dataset import Dataset, load_dataset
 from ..files import resolve_dataset
 from ..policy import Policy, load_policy
-from ..rounding import round_half_up
+from ..rounding import round_half_up, wan
 from ..scoring import ScoreResult, score
 
 if TYPE_CHECKING:
@@ -150,17 +150,6 @@ def setup() -> None:
 
 
 # ----------------------------------------------------------------------------- formatting
-
-
-def wan(yuan: Any, digits: int = 2) -> str:
-    """Yuan shown as 万元 with thousands separators: 1234567 → "123.46 万元".
-
-    >>> wan(1234567), wan(float("nan"))
-    ('123.46 万元', '—')
-    """
-    if yuan is None or pd.isna(yuan):
-        return "—"
-    return f"{float(yuan) / 10_000:,.{digits}f} 万元"
 
 
 def pct(x: Any, digits: int = 1) -> str:

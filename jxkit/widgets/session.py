@@ -47,6 +47,7 @@ from ..files import resolve_dataset
 from ..forms.published import published_scores
 from ..labels import ROUND_NAMES
 from ..policy import Policy, default_policy, load_policy
+from ..rounding import wan
 from ..scoring import score
 from .checks import WorkbenchSettings, concerns
 from .live import EMPTY, LiveScore, ProjectScorer, Values
@@ -609,13 +610,7 @@ def describe_project(session: Session, project_id: str) -> dict[str, str]:
         "level": level_name(str(units["level"].get(p["unit_id"], ""))),
         "year": str(p["year"]),
         "category": category_name(str(p["category"])),
-        "budget": _money(budget),
-        "spent": _money(spent),
+        "budget": wan(budget),
+        "spent": wan(spent),
         "rate": rate,
     }
-
-
-def _money(x: float) -> str:
-    if x != x:
-        return "—"
-    return f"{x / 10000:,.2f} 万元"
