@@ -143,3 +143,29 @@ def test_edited_copies_of_notebooks_and_templates_are_used(installed: Path, tmp_
     assert done.returncode == 0, done.stdout + done.stderr
     page = (tmp_path / "out" / "project" / "XM2019000001.html").read_text(encoding="utf-8")
     assert "本单位修改版" in page
+
+
+def test_papermill_and_nbconvert_export_with_the_installed_exporter(
+    installed: Path, tmp_path: Path
+) -> None:
+    (entry_points,) = installed.parent.parent.glob("lib/*/site-packages/jxkit-*/entry_points.txt")
+    text = entry_points.read_text(encoding="utf-8")
+    assert "[nbconvert.exporters]\njxkit = jxkit.render.exporter:JxkitExporter" in text
+    where = _run(
+        [str(installed), "-c", "from jxkit.files import notebooks_dir; print(notebooks_dir())"],
+        tmp_path,
+    )
+    notebook = Path(where.stdout.strip()) / "project_report.ipynb"
+    assert notebook.is_relative_to(installed.parent.parent), where.stderr
+    ran = _run(
+        [str(installed), "-m", "papermill", str(notebook), "out.ipynb", "-p", "project_id",
+         "XM2021000006"],
+        tmp_path,
+        timeout=600,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    exported = _run([str(installed), "-m", "nbconvert", "--to", "jxkit", "out.ipynb"], tmp_path)
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    page = (tmp_path / "out.html").read_text(encoding="utf-8")
+    assert "<h2>一、基本情况" in page and "jp-InputArea" not in page
+    assert "data:font/woff;base64," in page
