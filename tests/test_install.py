@@ -151,6 +151,8 @@ def test_papermill_and_nbconvert_export_with_the_installed_exporter(
     (entry_points,) = installed.parent.parent.glob("lib/*/site-packages/jxkit-*/entry_points.txt")
     text = entry_points.read_text(encoding="utf-8")
     assert "[nbconvert.exporters]\njxkit = jxkit.render.exporter:JxkitExporter" in text
+    template = installed.parent.parent / "share/jupyter/nbconvert/templates/jxkit/index.html.j2"
+    assert template.is_file()  # the wheel's shared data: nbconvert finds the template by name
     where = _run(
         [str(installed), "-c", "from jxkit.files import notebooks_dir; print(notebooks_dir())"],
         tmp_path,
@@ -164,8 +166,10 @@ def test_papermill_and_nbconvert_export_with_the_installed_exporter(
         timeout=600,
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-3000:]
-    exported = _run([str(installed), "-m", "nbconvert", "--to", "jxkit", "out.ipynb"], tmp_path)
-    assert exported.returncode == 0, exported.stderr[-3000:]
-    page = (tmp_path / "out.html").read_text(encoding="utf-8")
-    assert "<h2>一、基本情况" in page and "jp-InputArea" not in page
-    assert "data:font/woff;base64," in page
+    for how in (["--to", "jxkit"], ["--to", "html", "--template", "jxkit"]):
+        (tmp_path / "out.html").unlink(missing_ok=True)
+        exported = _run([str(installed), "-m", "nbconvert", *how, "out.ipynb"], tmp_path)
+        assert exported.returncode == 0, exported.stderr[-3000:]
+        page = (tmp_path / "out.html").read_text(encoding="utf-8")
+        assert "一、基本情况" in page and "jp-InputArea" not in page, how
+        assert "data:font/woff;base64," in page, how

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "export_html",
     "finish_page",
+    "mark_numbers",
     "pdf_support",
     "warm_exporter",
     "write_html",
@@ -71,7 +72,12 @@ def export_html(nb: NotebookNode, *, title: str, generated: dt.datetime | None =
 
 def finish_page(page: str) -> str:
     """Numbers in tables marked for alignment, then the font embedded: the page as filed."""
-    return embed_font(_TD.sub(_mark_number, page))
+    return embed_font(mark_numbers(page))
+
+
+def mark_numbers(page: str) -> str:
+    """Table cells holding one number get class ``jx-num`` (aligned right, tabular digits)."""
+    return _TD.sub(_mark_number, page)
 
 
 def embed_font(page: str) -> str:

@@ -14,14 +14,14 @@ from typing import Any
 from markupsafe import Markup
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor, Preprocessor
 from nbformat import NotebookNode
 from traitlets import default
 from traitlets.config import Config
 
 from ..files import templates_dir
 
-__all__ = ["JxkitExporter", "ReportExporter"]
+__all__ = ["JxkitExporter", "ReportExporter", "ReportPreprocessor"]
 
 
 class _ReportOutputs(CoalesceStreamsPreprocessor):
@@ -101,11 +101,6 @@ class ReportExporter(HTMLExporter):
         """
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    def default_filters(self) -> Any:
-        """Add ``markdown2html_escaped`` for Markdown built from data."""
-        yield from super().default_filters()
-        yield ("markdown2html_escaped", _markdown_escaped)
-
 
 class JxkitExporter(ReportExporter):
     """``jupyter nbconvert --to jxkit out.ipynb``: the filed page from a notebook run by hand.
@@ -135,6 +130,47 @@ class JxkitExporter(ReportExporter):
 
 _TITLE_SLOT = "jxkit-title"
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+class ReportPreprocessor(Preprocessor):
+    """What the ``report`` template needs beyond plain nbconvert; its conf.json names it.
+
+    Markdown that a cell outputs (built from data) becomes HTML with any raw HTML shown as
+    text: data never becomes markup. Under plain nbconvert (``jupyter nbconvert --to html
+    --template jxkit``, no ``jxkit`` resources) it also does what :class:`JxkitExporter`
+    does after rendering: numbers in tables marked, a title, the font subset embedded (cut
+    for the characters of the notebook's outputs and Markdown, which hold the page's text).
+    """
+
+    def preprocess(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        plain = "jxkit" not in resources
+        outputs = [out for cell in nb.cells for out in cell.get("outputs", ())]
+        for out in outputs:
+            data = out.get("data")
+            if not data:
+                continue
+            if "text/markdown" in data and "text/html" not in data:
+                data["text/html"] = (
+                    f'<div class="jx-md">\n{_markdown_escaped(data["text/markdown"])}\n</div>'
+                )
+            if plain and "text/html" in data:
+                from .export import mark_numbers
+
+                data["text/html"] = mark_numbers(data["text/html"])
+        if plain:
+            from .fonts import font_face_css
+
+            pages = [str(out.get("data", {}).get("text/html", "")) for out in outputs]
+            pages += [str(out.get("text", "")) for out in outputs]
+            pages += [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+            heading = _H1.search("".join(pages))
+            title = html.unescape(re.sub(r"<[^>]+>", "", heading[1])).strip() if heading else ""
+            when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+            resources["jxkit"] = {"title": title, "generated": when}
+            resources["jxkit_font"] = font_face_css("".join(pages) + title + "生成时间")
+        return nb, resources
 
 
 def _markdown_escaped(source: str) -> Markup:
