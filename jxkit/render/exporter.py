@@ -106,29 +106,14 @@ class JxkitExporter(ReportExporter):
     """``jupyter nbconvert --to jxkit out.ipynb``: the filed page from a notebook run by hand.
 
     Registered as nbconvert's ``jxkit`` exporter (entry point in pyproject.toml), so a report
-    notebook that users ran with the papermill CLI exports exactly as ``jxkit render`` exports
-    it: no code, numbers aligned, the Chinese font embedded. The page is titled by its first
-    heading, as nbconvert knows no report title.
+    notebook that users ran with the papermill CLI exports as ``jxkit render`` exports it.
+    Given no ``jxkit`` resources, :class:`ReportPreprocessor` titles the page, aligns its
+    numbers and embeds the font.
     """
 
     export_from_notebook = "jxkit 报告（HTML）"
 
-    def from_notebook_node(  # type: ignore[override]  # str, as HTMLExporter's
-        self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
-    ) -> tuple[str, dict[str, Any]]:
-        from .export import finish_page
 
-        resources = {} if resources is None else resources
-        when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        resources.setdefault("jxkit", {"title": _TITLE_SLOT, "generated": when})
-        page, resources = super().from_notebook_node(nb, resources, **kw)
-        heading = _H1.search(page)
-        title = html.unescape(re.sub(r"<[^>]+>", "", heading[1])).strip() if heading else ""
-        page = page.replace(f"<title>{_TITLE_SLOT}</title>", f"<title>{html.escape(title)}</title>")
-        return finish_page(page), resources
-
-
-_TITLE_SLOT = "jxkit-title"
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
 
@@ -136,10 +121,11 @@ class ReportPreprocessor(Preprocessor):
     """What the ``report`` template needs beyond plain nbconvert; its conf.json names it.
 
     Markdown that a cell outputs (built from data) becomes HTML with any raw HTML shown as
-    text: data never becomes markup. Under plain nbconvert (``jupyter nbconvert --to html
-    --template jxkit``, no ``jxkit`` resources) it also does what :class:`JxkitExporter`
-    does after rendering: numbers in tables marked, a title, the font subset embedded (cut
-    for the characters of the notebook's outputs and Markdown, which hold the page's text).
+    text: data never becomes markup. Under nbconvert's own command (``--to jxkit``, ``--to
+    html --template jxkit``: no ``jxkit`` resources) it also does what ``jxkit render``
+    does after rendering: numbers in tables marked, the page titled by its first heading,
+    the font subset embedded (cut for the characters of the outputs and Markdown cells,
+    which hold the page's text).
     """
 
     def preprocess(
