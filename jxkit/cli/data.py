@@ -121,7 +121,9 @@ def run_score(args: argparse.Namespace) -> int:
         subject = "个单位年度"
     else:
         result = score(ds, args.round, year=args.year, policy=policy)
-        frame, sheets = result.projects, result.sheets()
+        # the conversion sheet reads the breakdown: built only for a workbook
+        frame = result.projects
+        sheets = result.sheets() if str(args.out or "").lower().endswith(".xlsx") else None
         what, subjects, subject = "项目", frame["project_id"].drop_duplicates(), "个项目"
     if frame.empty:
         raise ScoringError(f"没有可评分的{what}：所选轮次/年度没有完成值")
