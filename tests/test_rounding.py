@@ -56,3 +56,43 @@ def test_given_totals_are_respected_and_each_part_is_within_a_cent() -> None:
 def test_a_total_that_is_not_the_sum_of_its_parts_is_refused() -> None:
     with pytest.raises(ValueError, match="not the rounded sum"):
         apportion(np.array([[10.0, 10.0]]), np.array([25.0]))
+
+
+def test_first_level_table_of_a_project_with_an_indicator_removed(mini_copy) -> None:
+    """P-001 of the mini dataset with 学员满意度 (10 points) 不适用, by hand:
+    scores 8 (execution 80%) + 27 (900/1000 × 30) + 16 (500/625 × 20) + 24 (band 0.9 → 80%)
+    = 75 of 90 applicable points → total 75 / 90 × 100 = 83.33. Converted (÷ 0.9):
+    scores 8.8889 / 47.7778 / 26.6667 → floors 83.31, the two largest remainders get a cent:
+    8.89 / 47.78 / 26.66; lost 2.2222 / 7.7778 / 6.6667 to 100 − 83.33 = 16.67: 2.22 / 7.78 /
+    6.67; points = score + lost: 11.11 / 55.56 / 33.33 (100 in all)."""
+    from jxkit.dataset import load_dataset
+    from jxkit.scoring import score
+
+    def edit(tables: dict) -> None:
+        ev = tables["evaluations"]
+        ev.loc[(ev["project_id"] == "P-001") & (ev["indicator_id"] == "I05"), "actual"] = "不适用"
+
+    result = score(load_dataset(mini_copy(edit)), "self")
+    row = result.project("P-001", "self")
+    assert row["total"] == 83.33
+    assert [row["预算执行"], row["产出指标"], row["效益指标"]] == [8.89, 47.78, 26.66]
+    table = result.level1_table("P-001", "self")
+    assert table["level1"].tolist() == ["预算执行", "产出指标", "效益指标", "满意度指标", "合计"]
+    np.testing.assert_array_equal(table["points"], [11.11, 55.56, 33.33, 0.0, 100.0])
+    np.testing.assert_array_equal(table["score"], [8.89, 47.78, 26.66, NAN, 83.33])
+    np.testing.assert_array_equal(table["lost"], [2.22, 7.78, 6.67, NAN, 16.67])
+    conversion = table.attrs["conversion"]
+    assert conversion["removed"] == "学员满意度" and conversion["applicable_points"] == 90.0
+
+
+def test_first_level_table_without_conversion_keeps_the_points_as_given(mini_copy) -> None:
+    from jxkit.dataset import load_dataset
+    from jxkit.scoring import score
+
+    result = score(load_dataset(mini_copy()), "self")
+    table = result.level1_table("P-001", "self")
+    # by hand: 8 | 27 + 16 | 24 | 8 (较好 80%) = 83 of 100
+    np.testing.assert_array_equal(table["points"], [10.0, 50.0, 30.0, 10.0, 100.0])
+    np.testing.assert_array_equal(table["score"], [8.0, 43.0, 24.0, 8.0, 83.0])
+    np.testing.assert_array_equal(table["lost"], [2.0, 7.0, 6.0, 2.0, 17.0])
+    assert "conversion" not in table.attrs
