@@ -93,14 +93,16 @@ def register(sub: Any) -> None:
 def warm_worker(dataset: str, policy: str | None = None, year: int | None = None) -> None:
     """Run once in each render worker before it forks: every report then finds the dataset
     loaded and scored, each year's results and assessment made (seconds on a big dataset,
-    which every forked report would otherwise repeat), the frameworks parsed and the chart
-    fonts set up (``year``: only that year's, as ``jxkit render --year``)."""
+    which every forked report would otherwise repeat), the self/review comparison made, the
+    frameworks parsed and the chart fonts set up (``year``: only that year's, as ``jxkit
+    render --year``)."""
     from ..frameworks import list_frameworks
-    from ..report.blocks import loaded, setup, year_results
+    from ..report.blocks import comparison, loaded, setup, year_results
 
     setup()
     list_frameworks()
     _, _, scores = loaded(dataset, policy)
+    comparison(dataset, policy)
     years = {int(y) for y in scores.projects["year"]} if year is None else {year}
     for each in sorted(years):
         year_results(dataset, each, policy)

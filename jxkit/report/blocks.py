@@ -30,6 +30,7 @@ from ..scoring import ScoreResult, score
 
 if TYPE_CHECKING:
     from ..assess import Assessment
+    from ..compare import Comparison
     from ..results import Application
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "chart_bars",
     "chart_points",
     "chart_radar",
+    "comparison",
     "esc",
     "facts",
     "figure_html",
@@ -119,6 +121,21 @@ def year_results(
     every report of the year shows the same verdicts and the same ranking."""
     p = resolve_dataset(dataset)
     return _year_results(str(p), _stamp(p), policy, int(year))
+
+
+@lru_cache(maxsize=8)
+def _comparison(path: str, stamp: float, policy_path: str | None) -> Comparison:
+    from ..compare import compare
+
+    ds, policy, scores = _loaded(path, stamp, policy_path)
+    return compare(ds, policy=policy, scores=scores)
+
+
+def comparison(dataset: str | os.PathLike[str], policy: str | None = None) -> Comparison:
+    """Self-evaluation against review for every project with both, once per process: each
+    report reads its project's verdict from it (the red flags scan the whole dataset)."""
+    p = resolve_dataset(dataset)
+    return _comparison(str(p), _stamp(p), policy)
 
 
 _ready = False

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import CATEGORIES, GROUPS, category_name, level_name
-from ..compare import compare, criterion
+from ..compare import criterion
 from ..errors import ReportError
 from ..forms.published import FROM_FORM
 from ..labels import ROUND_NAMES
@@ -28,6 +28,7 @@ from .blocks import (
     badge,
     beijing_time,
     chart_points,
+    comparison,
     esc,
     facts,
     loaded,
@@ -126,7 +127,8 @@ class ProjectReport:
         # self-evaluation quality verdict of `jxkit compare`, whichever report shows them
         application, _ = year_results(dataset, int(self.p["year"]), policy)
         self.application = application.projects.set_index("project_id").loc[project_id]
-        compared = compare(self.ds, [project_id], policy=self.policy, scores=self.scores).projects
+        compared = comparison(dataset, policy).projects
+        compared = compared[compared["project_id"] == project_id]
         self.comparison = compared.iloc[0] if len(compared) else None
 
     # ------------------------------------------------------------------ title
