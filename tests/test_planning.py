@@ -106,3 +106,14 @@ def test_parse_fraction_rejects(text: str) -> None:
 def test_planning_errors(call: object, message: str) -> None:
     with pytest.raises(SamplingError, match=message):
         call()  # type: ignore[operator]
+
+
+def test_upper_bound_is_the_beta_quantile() -> None:
+    """The bound is computed without scipy.stats; it is still beta.ppf, to the last bit."""
+    import scipy.stats
+
+    for n in (1, 2, 7, 30, 59, 60, 200, 1000):
+        for errors in range(min(n, 12)):
+            for confidence in (0.8, 0.9, 0.95, 0.99):
+                want = float(scipy.stats.beta.ppf(confidence, errors + 1, n - errors))
+                assert upper_bound(errors, n, confidence) == want

@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import warnings
+from functools import partial
 from pathlib import Path
 
 import nbformat
@@ -27,6 +30,7 @@ from jxkit.render import Job, render_batch, render_notebook, setup_fonts
 from jxkit.render.execute import failure_text
 from jxkit.render.export import export_html
 from jxkit.render.fonts import font_face_css
+from jxkit.render.workers import CAN_FORK, run_pool
 
 DATA = Path(__file__).parent / "data"
 NOTEBOOK = DATA / "render_smoke.ipynb"
@@ -390,6 +394,87 @@ def test_pdf_on_request(batch: tuple[Path, object], tmp_path: Path) -> None:
 
 
 # --- on a Dask cluster --------------------------------------------------------------------------
+
+
+def note_pid(path: str) -> None:
+    """A warm-up that says where it ran."""
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+
+
+def worker_pid(task: int, warm: bool) -> dict[str, object]:
+    """A task that says which worker forked it."""
+    return {"status": "ok", "error": "", "seconds": 0.0, "worker": os.getppid()}
+
+
+def pool_run(tmp_path: Path, warm_here: bool) -> tuple[list[int], set[int]]:
+    """Run four tasks on two workers: the pids the warm-up ran in, and the workers' pids."""
+    warmed = tmp_path / f"warmed-{warm_here}-{threading.active_count()}.txt"
+    outcomes = list(
+        run_pool(
+            range(4),
+            workers=2,
+            warm=partial(note_pid, str(warmed)),
+            run=worker_pid,
+            clean=note_pid,  # never called: no task is killed
+            warm_here=warm_here,
+        )
+    )
+    assert sorted(i for i, _ in outcomes) == [0, 1, 2, 3]
+    pids = [int(line) for line in warmed.read_text(encoding="utf-8").split()]
+    return pids, {int(o["worker"]) for _, o in outcomes}
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="workers are forked only where there is fork")
+def test_warm_here_warms_once_in_the_caller_and_forks_the_workers(tmp_path: Path) -> None:
+    alone = threading.active_count() == 1  # another test may have left a thread running
+    pids, workers = pool_run(tmp_path, warm_here=True)
+    if alone:
+        assert pids == [os.getpid()]  # one warm-up, here
+    else:  # a process with threads must not fork its workers: each warms itself
+        assert len(pids) == 2 and os.getpid() not in pids
+    assert len(workers) == 2 and os.getpid() not in workers
+    # without warm_here, as a library call in a notebook: each new worker warms up
+    pids, workers = pool_run(tmp_path, warm_here=False)
+    assert len(pids) == 2 and set(pids) == workers and os.getpid() not in pids
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="workers are forked only where there is fork")
+def test_warm_here_with_another_thread_starts_fresh_workers(tmp_path: Path) -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        pids, workers = pool_run(tmp_path, warm_here=True)
+    finally:
+        stop.set()
+        other.join()
+    assert len(pids) == 2 and set(pids) == workers and os.getpid() not in pids
+
+
+def test_command_forked_workers_write_the_same_pages(
+    batch: tuple[Path, object], csv: Path, tmp_path: Path
+) -> None:
+    """``jxkit render`` forks its workers from itself, warm: the pages are the batch's."""
+    local, _ = batch
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "import test_render as t; from jxkit.render import render_batch;"
+        "csv = Path(sys.argv[2]);"
+        "jobs = [t.job('00123', csv, project_id='00123', project_name=t.EVIL, rc_probe=True),"
+        " t.job('P2', csv, project_id='P2', project_name='第二个项目')];"
+        "r = render_batch(jobs, sys.argv[3], workers=2, progress=False, warm_here=True);"
+        "print(len(r.ok))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent), str(csv), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "2", done.stderr
+    for name in ("project/00123.html", "project/P2.html"):
+        assert comparable(read(tmp_path, name)) == comparable(read(local, name))
 
 
 def test_import_does_not_load_distributed() -> None:

@@ -137,11 +137,13 @@ def run_render(
     *,
     make_jobs: JobsFactory | None = None,
     prepare: Callable[[], object] | None = None,
+    prepare_for: Callable[[Sequence[Job]], Callable[[], object]] | None = None,
 ) -> int:
     """Render the dataset's reports; 0 if all succeeded, 1 if any failed (after all ran).
 
     ``prepare`` is passed to :func:`~jxkit.render.batch.render_batch` (e.g. load the dataset
-    once per worker).
+    once per worker); ``prepare_for(jobs)`` makes it from the jobs the command will render.
+    This process is only the batch: it warms up itself and forks the workers from it.
     """
     from ..render.batch import render_batch
     from ..report.kinds import jobs_for_dataset
@@ -159,6 +161,8 @@ def run_render(
         jobs = [job for job in jobs if job.key in wanted]
     if args.workers < 1:
         raise ReportError("--workers 至少为 1")
+    if prepare_for is not None:
+        prepare = prepare_for(jobs)
     scheduler = getattr(args, "scheduler", None)
     with connect(scheduler) if scheduler else contextlib.nullcontext() as client:
         result = render_batch(
@@ -171,6 +175,7 @@ def run_render(
             timeout=args.timeout,
             prepare=prepare,
             client=client,
+            warm_here=True,
         )
     print(result.summary())
     if not result.failed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -90,22 +90,45 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_notebooks)
 
 
-def warm_worker(dataset: str, policy: str | None = None, year: int | None = None) -> None:
+def warm_worker(
+    dataset: str,
+    policy: str | None = None,
+    year: int | None = None,
+    assessed: bool = True,
+    kinds: Iterable[str] = (),
+) -> None:
     """Run once in each render worker before it forks: every report then finds the dataset
-    loaded and scored, each year's results and assessment made (seconds on a big dataset,
-    which every forked report would otherwise repeat), the self/review comparison made, the
-    frameworks parsed and the chart fonts set up (``year``: only that year's, as ``jxkit
-    render --year``)."""
-    from ..frameworks import list_frameworks
-    from ..report.blocks import comparison, loaded, setup, year_results
+    loaded and scored, each year's results application made (and with ``assessed`` its unit
+    assessment, which only unit and summary reports show: a third of a second per year),
+    the self/review comparison made, the frameworks parsed and the chart fonts set up
+    (``year``: only that year's, as ``jxkit render --year``). Each of these would otherwise
+    be repeated by every forked report. ``kinds``: the report modules to import."""
+    from importlib import import_module
 
+    from ..frameworks import list_frameworks
+    from ..report.blocks import application, assessment, comparison, loaded, setup
+
+    for kind in kinds:
+        import_module(f"jxkit.report.{kind}")
     setup()
     list_frameworks()
     _, _, scores = loaded(dataset, policy)
     comparison(dataset, policy)
     years = {int(y) for y in scores.projects["year"]} if year is None else {year}
     for each in sorted(years):
-        year_results(dataset, each, policy)
+        application(dataset, each, policy)
+        if assessed:
+            assessment(dataset, each, policy)
+
+
+def warm_for(
+    jobs: Sequence[Job], dataset: str, policy: str | None = None, year: int | None = None
+) -> Callable[[], None]:
+    """The warm-up of a batch of ``jobs``: the assessment only when a report shows it."""
+    from ..report.kinds import ASSESSED_KINDS
+
+    assessed = any(job.kind in ASSESSED_KINDS for job in jobs)
+    return partial(warm_worker, dataset, policy, year, assessed, sorted({j.kind for j in jobs}))
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -127,8 +150,8 @@ def run_render(args: argparse.Namespace) -> int:
 
         load_settings(settings)  # a missing or malformed file fails here, not in every report
     policy = str(Path(args.policy).resolve()) if args.policy else None
-    prepare = partial(warm_worker, str(dataset.resolve()), policy, args.year)
-    return render(args, make_jobs=make, prepare=prepare)
+    prepare = partial(warm_for, dataset=str(dataset.resolve()), policy=policy, year=args.year)
+    return render(args, make_jobs=make, prepare_for=prepare)
 
 
 def with_settings(jobs: Iterable[Job], settings: str) -> list[Job]:
@@ -216,9 +239,13 @@ def run_demo(args: argparse.Namespace) -> int:
     _results_steps(ds, out, steps, result)
     print(f"{steps}/{steps} 生成报告")
     jobs = jobs_for_dataset(dataset, sample=sample_dir, kinds=args.kind, year=args.year)
-    prepare = partial(warm_worker, str(dataset.resolve()))
     batch = render_batch(
-        jobs, out, workers=args.workers or default_workers(), progress=True, prepare=prepare
+        jobs,
+        out,
+        workers=args.workers or default_workers(),
+        progress=True,
+        prepare=warm_for(jobs, str(dataset.resolve())),
+        warm_here=True,
     )
     print(batch.summary())
     if batch.failed:

@@ -286,6 +286,9 @@ def load_dataset(
         if broken and not renames:
             broken += _title_row(raw, source)
         structural += broken
+        # what attrs carried (file, headers as written) is for the messages above: pandas
+        # would deep-copy it into every frame derived from the table, a cost on each operation
+        frame.attrs = {}
         tables[spec.name] = frame
         sources[spec.name] = source
         encodings[spec.name] = str(raw.attrs.get("encoding", ""))

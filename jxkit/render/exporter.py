@@ -59,6 +59,9 @@ class ReportExporter(HTMLExporter):
         config.merge(
             Config(
                 {
+                    # the notebook is validated once, after the last preprocessor, not after
+                    # each of the thirteen (a tenth of the export)
+                    "Exporter": {"optimistic_validation": True},
                     "TemplateExporter": {
                         "exclude_input": True,
                         "exclude_input_prompt": True,

@@ -140,6 +140,7 @@ def warm_up(formats: tuple[str, ...], prepare: Callable[[], object] | None = Non
     """
     # As IPKernelApp does before any user code, so matplotlib picks the inline backend.
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    _import_jsonschema()
     for name in PRELOAD_MODULES:
         try:
             import_module(name)
@@ -154,6 +155,15 @@ def warm_up(formats: tuple[str, ...], prepare: Callable[[], object] | None = Non
         "ipykernel.ipkernel",
         "jupyter_client.session",
         "IPython.core.pylabtools",
+        # what making each report's shell imports (its history database, completer, debugger)
+        "sqlite3",
+        "bdb",
+        "IPython.core.application",
+        "IPython.core.completerlib",
+        "IPython.core.crashhandler",
+        "IPython.core.logger",
+        "IPython.core.oinspect",
+        "IPython.utils.wildcard",
     ):
         import_module(name)
     import matplotlib
@@ -174,6 +184,23 @@ def warm_up(formats: tuple[str, ...], prepare: Callable[[], object] | None = Non
     if "matplotlib.figure" in sys.modules:  # after prepare: with the fonts reports use
         with contextlib.suppress(Exception):
             warm_charts()
+
+
+def _import_jsonschema() -> None:
+    """Import jsonschema (nbformat validates with it) without the IRI grammar of
+    ``rfc3987_syntax``: jsonschema builds that grammar at import only to offer an "iri"
+    format check that notebooks never use, and it takes a second of every warm-up. Modules
+    imported afterwards can still import ``rfc3987_syntax`` themselves."""
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import_module("jsonschema")
+    except Exception:  # nbformat will say why when it needs it
+        pass
+    finally:
+        if sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
 
 
 def clean_task(task: Task) -> None:

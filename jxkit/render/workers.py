@@ -17,6 +17,7 @@ import pickle
 import select
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
@@ -54,15 +55,21 @@ def run_pool(
     run: Runner,
     clean: Cleaner,
     timeout: float | None = None,
+    warm_here: bool = False,
 ) -> Generator[tuple[int, Outcome], None, None]:
     """Run ``tasks`` on ``workers`` warm processes; yield ``(task index, outcome)`` as they end.
 
     ``warm``, ``run`` and ``clean`` must be module-level functions (or partials of them):
-    they are sent to new interpreters.
+    they are sent to new interpreters. With ``warm_here``, when this process has no other
+    thread, it warms up itself and forks the workers from it: one warm-up instead of one
+    per worker, and no new interpreter to start.
     """
     if not tasks:
         return
-    context = multiprocessing.get_context("spawn")
+    here = warm_here and CAN_FORK and threading.active_count() == 1
+    if here:
+        warm_process(warm)
+    context: Any = multiprocessing.get_context("fork" if here else "spawn")
     queue = deque(enumerate(tasks))
     busy: dict[Connection, int] = {}
     processes: dict[Connection, Any] = {}
@@ -71,7 +78,7 @@ def run_pool(
         ours, theirs = context.Pipe()
         process = context.Process(
             target=_worker_main,
-            args=(theirs, warm, run, clean, timeout),
+            args=(theirs, None if here else warm, run, clean, timeout),
             name="jxkit-render-worker",
             daemon=True,
         )
@@ -119,9 +126,13 @@ def run_pool(
 
 
 def _worker_main(
-    conn: Connection, warm: Callable[[], None], run: Runner, clean: Cleaner, timeout: float | None
+    conn: Connection,
+    warm: Callable[[], None] | None,
+    run: Runner,
+    clean: Cleaner,
+    timeout: float | None,
 ) -> None:
-    """A worker: warm up once, then take tasks until told to stop."""
+    """A worker: warm up once (unless forked warm), then take tasks until told to stop."""
     # Ctrl-C is the parent's to handle; on SIGTERM the child must not outlive its worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     child: list[int] = []
@@ -133,7 +144,8 @@ def _worker_main(
         os._exit(1)
 
     signal.signal(signal.SIGTERM, on_term)
-    warm_process(warm)
+    if warm is not None:
+        warm_process(warm)
     while True:
         try:
             message = conn.recv()

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Html",
+    "application",
+    "assessment",
     "beijing_time",
     "chart_bars",
     "chart_points",
@@ -87,12 +89,18 @@ def _loaded(
     return ds, policy, score(ds, policy=policy, skip_invalid=True)
 
 
+def _key(dataset: str | os.PathLike[str], policy: str | None) -> tuple[str, float, str | None]:
+    """The cache key of a dataset and policy: the same files give the same key, however named
+    (relative or absolute), and a changed dataset a new one."""
+    p = resolve_dataset(dataset)
+    return str(p.resolve()), _stamp(p), str(Path(policy).resolve()) if policy else None
+
+
 def loaded(
     dataset: str | os.PathLike[str], policy: str | None = None
 ) -> tuple[Dataset, Policy, ScoreResult]:
     """Load, check and score a dataset once per process (a batch reuses it across reports)."""
-    p = resolve_dataset(dataset)
-    return _loaded(str(p), _stamp(p), policy)
+    return _loaded(*_key(dataset, policy))
 
 
 def _stamp(p: Path) -> float:
@@ -101,26 +109,40 @@ def _stamp(p: Path) -> float:
 
 
 @lru_cache(maxsize=8)
-def _year_results(
-    path: str, stamp: float, policy_path: str | None, year: int
-) -> tuple[Application, Assessment]:
-    from ..assess import assess
+def _application(path: str, stamp: float, policy_path: str | None, year: int) -> Application:
     from ..results import apply_results
 
     ds, policy, scores = _loaded(path, stamp, policy_path)
-    return (
-        apply_results(ds, year, policy=policy, scores=scores),
-        assess(ds, year, policy=policy, scores=scores),
-    )
+    return apply_results(ds, year, policy=policy, scores=scores)
+
+
+@lru_cache(maxsize=8)
+def _assessment(path: str, stamp: float, policy_path: str | None, year: int) -> Assessment:
+    from ..assess import assess
+
+    ds, policy, scores = _loaded(path, stamp, policy_path)
+    return assess(ds, year, policy=policy, scores=scores)
+
+
+def application(
+    dataset: str | os.PathLike[str], year: int, policy: str | None = None
+) -> Application:
+    """The year's results application, once per process: every report of the year shows
+    the same verdicts and the same ranking."""
+    return _application(*_key(dataset, policy), int(year))
+
+
+def assessment(dataset: str | os.PathLike[str], year: int, policy: str | None = None) -> Assessment:
+    """The year's management-work assessment of the units, once per process (unit and
+    summary reports show it; a project report does not need it)."""
+    return _assessment(*_key(dataset, policy), int(year))
 
 
 def year_results(
     dataset: str | os.PathLike[str], year: int, policy: str | None = None
 ) -> tuple[Application, Assessment]:
-    """The year's results application and management-work assessment, once per process:
-    every report of the year shows the same verdicts and the same ranking."""
-    p = resolve_dataset(dataset)
-    return _year_results(str(p), _stamp(p), policy, int(year))
+    """The year's results application and management-work assessment, once per process."""
+    return application(dataset, year, policy), assessment(dataset, year, policy)
 
 
 @lru_cache(maxsize=8)
@@ -134,8 +156,7 @@ def _comparison(path: str, stamp: float, policy_path: str | None) -> Comparison:
 def comparison(dataset: str | os.PathLike[str], policy: str | None = None) -> Comparison:
     """Self-evaluation against review for every project with both, once per process: each
     report reads its project's verdict from it (the red flags scan the whole dataset)."""
-    p = resolve_dataset(dataset)
-    return _comparison(str(p), _stamp(p), policy)
+    return _comparison(*_key(dataset, policy))
 
 
 _ready = False
@@ -417,9 +438,13 @@ PALETTE = {
 
 
 def figure_html(fig: Any, alt: str, caption: str = "") -> Html:
-    """A matplotlib figure as an embedded PNG with its caption (reports stay one file)."""
+    """A matplotlib figure as an embedded PNG with its caption (reports stay one file).
+
+    The figure's constrained layout already fits it to its size; ``bbox_inches="tight"``
+    would draw it twice (once to measure), a third of a chart's cost in every report.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return Html(

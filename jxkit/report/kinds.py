@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..render.batch import Job
     from ..scoring import ScoreResult
 
-__all__ = ["KINDS", "ReportKind", "get_kind", "jobs_for_dataset", "safe_name"]
+__all__ = ["ASSESSED_KINDS", "KINDS", "ReportKind", "get_kind", "jobs_for_dataset", "safe_name"]
 
 
 @dataclass
@@ -290,6 +290,10 @@ def jobs_for_dataset(
     )
     return [job for code in KINDS if code in wanted for job in KINDS[code].jobs(context)]
 
+
+#: Kinds whose reports show the year's unit assessment: a render worker makes it beforehand
+#: only when the batch has one of them.
+ASSESSED_KINDS = frozenset({"unit", "summary"})
 
 #: Every report kind, in the order the index lists them.
 KINDS: dict[str, ReportKind] = {

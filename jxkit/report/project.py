@@ -25,6 +25,7 @@ from ..labels import ROUND_NAMES
 from ..rules import get_rule
 from .blocks import (
     Html,
+    application,
     badge,
     beijing_time,
     chart_points,
@@ -39,7 +40,6 @@ from .blocks import (
     score_text,
     table,
     wan,
-    year_results,
 )
 from .filing import contents, cover, given, load_settings, signature
 from .narrative import group_problems, problem_lines, suggestion_lines
@@ -125,8 +125,8 @@ class ProjectReport:
         self.manifest = read_manifest(sample_dir)
         # one verdict per project: the results application of its governing round, and the
         # self-evaluation quality verdict of `jxkit compare`, whichever report shows them
-        application, _ = year_results(dataset, int(self.p["year"]), policy)
-        self.application = application.projects.set_index("project_id").loc[project_id]
+        applied = application(dataset, int(self.p["year"]), policy)
+        self.application = applied.projects.set_index("project_id").loc[project_id]
         compared = comparison(dataset, policy).projects
         compared = compared[compared["project_id"] == project_id]
         self.comparison = compared.iloc[0] if len(compared) else None

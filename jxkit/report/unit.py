@@ -12,6 +12,8 @@ from ..errors import ReportError
 from ..unit_eval import UNIT_DIMENSIONS, unit_scores
 from .blocks import (
     Html,
+    application,
+    assessment,
     badge,
     chart_bars,
     chart_radar,
@@ -24,7 +26,6 @@ from .blocks import (
     score_text,
     table,
     wan,
-    year_results,
 )
 from .filing import contents, cover, load_settings, signature
 from .narrative import portfolio_advice, portfolio_lines, portfolio_rows
@@ -211,8 +212,8 @@ class UnitReport:
         """Both rankings a unit has, each named by what it ranks by (the same places as in
         the summary report)."""
         level = level_name(self.unit["level"])
-        _, assessment = year_results(self.dataset, self.year, self.policy_path)
-        a = assessment.units[assessment.units["level"] == self.unit["level"]]
+        assessed = assessment(self.dataset, self.year, self.policy_path)
+        a = assessed.units[assessed.units["level"] == self.unit["level"]]
         mine_a = a[a["unit_id"] == self.unit_id]
         parts = []
         if not mine_a.empty:
@@ -324,8 +325,8 @@ class UnitReport:
 
     def application_projects(self) -> pd.DataFrame:
         """The results application of this unit's projects (the same verdicts as elsewhere)."""
-        application, _ = year_results(self.dataset, self.year, self.policy_path)
-        p = application.projects
+        applied = application(self.dataset, self.year, self.policy_path)
+        p = applied.projects
         return p[p["unit_id"] == self.unit_id]
 
     def grade_badges(self) -> Html:

@@ -180,7 +180,10 @@ def upper_bound(errors: int, n: int, confidence: float = 0.95) -> float:
     """One-sided Clopper-Pearson upper bound of the deviation rate after ``errors`` of ``n``.
 
     ``beta.ppf(C, k + 1, n − k)``, and 1 when every unit deviates: the exact bound, never
-    below the true rate more often than ``1 − C``.
+    below the true rate more often than ``1 − C``. It is computed as the inverse of the
+    regularised incomplete beta function, which is what ``beta.ppf`` calls (the same floats),
+    without importing ``scipy.stats``: each report's comparison needs it, and a render worker
+    would pay 0.3 s more for it.
 
     >>> round(upper_bound(2, 60, 0.95), 4)
     0.1012
@@ -195,4 +198,6 @@ def upper_bound(errors: int, n: int, confidence: float = 0.95) -> float:
         raise SamplingError("置信水平应在 0 与 1 之间")
     if errors == n:
         return 1.0
-    return float(_stats().beta.ppf(confidence, errors + 1, n - errors))
+    from scipy.special import betaincinv
+
+    return float(betaincinv(errors + 1, n - errors, confidence))
