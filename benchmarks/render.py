@@ -16,6 +16,15 @@ speed-up over the loop (target: 30x with 2 workers). Figures, not a timed test.
 first ``--reports`` project reports with ``render_batch`` as ``jxkit render`` does, and
 samples memory: peak per worker is the worker's resident memory plus the private memory of
 the report it is running.
+
+``--profile`` prints what one report costs, part by part: the warm-up a batch pays once
+(imports, dataset, results), then one report in a forked child of the warm process (its
+cells, papermill and the in-process shell around them, the HTML export, the writes).
+
+Python's bytecode cache is filled first (``compileall``): a machine that runs with
+``PYTHONDONTWRITEBYTECODE`` (this sandbox does) would otherwise compile jxkit's modules
+afresh in every process, the CLI loop's kernels and ``jxkit render`` alike, which an
+installed package never does.
 """
 
 from __future__ import annotations
@@ -30,13 +39,21 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TARGET = 30
+
+
+def compile_bytecode() -> None:
+    """Fill jxkit's bytecode cache, as ``pip install`` does for an installed package."""
+    import compileall
+
+    import jxkit
+
+    compileall.compile_dir(str(Path(jxkit.__file__).parent), quiet=1)
 
 
 def project_jobs(dataset: Path, n: int) -> list[Any]:
@@ -85,7 +102,7 @@ def on_dask(dataset: Path, jobs: Sequence[Any], out: Path, workers: int) -> floa
     """``render_batch(client=...)`` on a LocalCluster (its start-up not counted)."""
     from distributed import Client, LocalCluster
 
-    from jxkit.cli.report import warm_worker
+    from jxkit.cli.report import warm_for
     from jxkit.render import render_batch
 
     with (
@@ -97,7 +114,7 @@ def on_dask(dataset: Path, jobs: Sequence[Any], out: Path, workers: int) -> floa
             jobs,
             out,
             client=client,
-            prepare=partial(warm_worker, str(dataset.resolve())),
+            prepare=warm_for(jobs, str(dataset.resolve())),
         )
         seconds = time.perf_counter() - start
     check(result)
@@ -159,7 +176,7 @@ class MemorySampler:
 
 def scale(args: argparse.Namespace, scratch: Path) -> None:
     """A big synthetic batch: time, reports per minute and peak memory per worker."""
-    from jxkit.cli.report import warm_worker
+    from jxkit.cli.report import warm_for
     from jxkit.render import render_batch
 
     dataset = scratch / "synth"
@@ -176,7 +193,8 @@ def scale(args: argparse.Namespace, scratch: Path) -> None:
             jobs,
             scratch / "batch",
             workers=args.workers,
-            prepare=partial(warm_worker, str(dataset.resolve())),
+            prepare=warm_for(jobs, str(dataset.resolve())),
+            warm_here=True,  # as the command: this process warms up and forks the workers
         )
         seconds = time.perf_counter() - start
     print(f"总用时 {seconds:.0f} 秒；每分钟 {len(jobs) / seconds * 60:.0f} 份")
@@ -184,8 +202,123 @@ def scale(args: argparse.Namespace, scratch: Path) -> None:
         first = result.failed[0]
         print(f"其中 {len(result.failed)} 份失败，例如 {first.job.key}：{first.error}")
     print(f"每份 {seconds / len(jobs) * args.workers:.2f} 秒·进程")
+    import psutil
+
+    here = psutil.Process().memory_info().rss
+    print(f"  主进程（预热后分出工作进程）：内存 {here / 2**20:.0f} MB")
     for pid, peak in sorted(memory.peaks.items()):
         print(f"  工作进程 {pid}：内存峰值 {peak / 2**20:.0f} MB")
+
+
+class Stopwatch:
+    """Seconds spent in named functions, by wrapping them where they are looked up."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, owner: Any, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        def timed(*a: Any, **kw: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return inner(*a, **kw)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - start
+
+        setattr(owner, name, timed)
+
+
+def profile(args: argparse.Namespace, scratch: Path) -> None:
+    """One report's costs, part by part, as ``jxkit render`` pays them (figures, not a test)."""
+    started = time.perf_counter()
+    import pandas  # noqa: F401  # what the command imports before it lists the reports
+
+    imported = time.perf_counter() - started
+    from jxkit.files import demo_dataset, resolve_dataset
+
+    dataset = resolve_dataset(args.dataset) if args.dataset else demo_dataset()
+    start = time.perf_counter()
+    jobs = project_jobs(dataset, args.reports)
+    listing = time.perf_counter() - start
+    from jxkit.cli.report import warm_for
+    from jxkit.render import export, report
+    from jxkit.report import blocks
+
+    watch = Stopwatch()
+    for name, label in (
+        ("_import_jsonschema", "导入 jsonschema"),
+        ("preload_font", "字体"),
+        ("warm_charts", "图表预热"),
+    ):
+        watch.wrap(report, name, label)
+    watch.wrap(export, "warm_exporter", "导出模板")
+    for name, label in (
+        ("_loaded", "读取并评分数据集"),
+        ("_comparison", "自评与复核比较"),
+        ("_application", "结果应用"),
+        ("_assessment", "工作考核"),
+    ):
+        watch.wrap(blocks, name, label)
+    print(f"数据集：{dataset}；剖析第 1 至 {len(jobs)} 份项目报告")
+    print(f"\n一批只付一次（主进程，列出报告与预热）：\n  导入 pandas 等 {imported:.3f} 秒")
+    print(f"  列出报告（读取、检查、评分数据集） {listing:.3f} 秒")
+    start = time.perf_counter()
+    report.warm_up(("html",), warm_for(jobs, str(dataset.resolve())))
+    warm = time.perf_counter() - start
+    parts = dict(watch.seconds)
+    parts.pop("读取并评分数据集", None)  # loaded by the listing already
+    for label, seconds in parts.items():
+        print(f"  {label} {seconds:.3f} 秒")
+    print(
+        f"  其他导入（papermill、nbconvert、matplotlib、ipykernel） {warm - sum(parts.values()):.3f} 秒"
+    )
+    print(f"  预热合计 {warm:.3f} 秒")
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    out = scratch / "profile"
+    for job in jobs:
+        (out / job.output).parent.mkdir(parents=True, exist_ok=True)
+    child = Stopwatch()
+    child.wrap(report, "execute_notebook", "执行笔记本")
+    child.wrap(report, "export_html", "导出 HTML")
+    child.wrap(report, "write_html", "写出 HTML")
+    rows = []
+    for job in jobs:
+        read, write = os.pipe()
+        start = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # a report as a warm worker runs it
+            os.close(read)
+            child.seconds.clear()
+            outcome = report.run_task(report.Task(job, out, ("html",), None), True)
+            os.write(write, json.dumps({**child.seconds, "状态": outcome["status"]}).encode())
+            os._exit(0)
+        os.close(write)
+        data = b""
+        while chunk := os.read(read, 1 << 16):
+            data += chunk
+        os.close(read)
+        os.waitpid(pid, 0)
+        figures = json.loads(data)
+        figures["整份（含分叉）"] = time.perf_counter() - start
+        figures["单元格"] = cell_seconds(out, [job])
+        rows.append(figures)
+    assert all(r.pop("状态") == "ok" for r in rows)
+    later = rows[1:] or rows
+    n = len(later)
+    mean = {k: sum(r[k] for r in later) / n for k in later[0]}
+    print(
+        f"\n每份报告（第 2 至 {len(rows)} 份的平均；第 1 份 {rows[0]['整份（含分叉）']:.3f} 秒）："
+    )
+    print(f"  单元格自身 {mean['单元格']:.3f} 秒")
+    print(f"  papermill 与进程内 shell {mean['执行笔记本'] - mean['单元格']:.3f} 秒")
+    print(f"  导出 HTML {mean['导出 HTML']:.3f} 秒；写出 {mean['写出 HTML']:.3f} 秒")
+    other = mean["整份（含分叉）"] - mean["执行笔记本"] - mean["导出 HTML"] - mean["写出 HTML"]
+    print(f"  分叉、写出 .ipynb 及其他 {other:.3f} 秒")
+    print(f"  整份 {mean['整份（含分叉）']:.3f} 秒")
 
 
 def main() -> None:
@@ -195,13 +328,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="最多的进程数（默认 2）")
     parser.add_argument("--dask", action="store_true", help="另在 2 进程的 LocalCluster 上渲染")
     parser.add_argument("--scale", type=int, default=None, help="改为渲染 N 个项目的模拟数据")
+    parser.add_argument("--profile", action="store_true", help="改为列出一份报告各部分的用时")
     parser.add_argument("--keep", action="store_true", help="保留输出文件夹")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="jxkit-bench-"))
     print(f"CPU 核数：{os.cpu_count()}")
+    compile_bytecode()
     try:
-        if args.scale:
+        if args.profile:
+            profile(args, scratch)
+        elif args.scale:
             scale(args, scratch)
         else:
             compare(args, scratch)
@@ -223,7 +360,7 @@ def compare(args: argparse.Namespace, scratch: Path) -> None:
     runs.append(
         ("papermill + nbconvert 命令行，串行", seconds, cell_seconds(scratch / "cli", jobs))
     )
-    for workers in sorted({1, args.workers}):
+    for workers in sorted({1, args.workers, os.cpu_count() or 1}):
         out = scratch / f"workers-{workers}"
         seconds = jxkit_render(dataset, jobs, out, workers)
         runs.append((f"jxkit render --workers {workers}", seconds, cell_seconds(out, jobs)))

@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +41,24 @@ VERDICT_OK = "自评质量合格"
 @dataclass
 class Comparison:
     """``projects``: one row per compared project; ``indicators``: the workpaper rows;
-    ``flags``: red flags per unit; ``summary``: counts and the upper bound."""
+    ``flags``: red flags per unit; ``counts``: the summary without the upper bound."""
 
     projects: pd.DataFrame
     indicators: pd.DataFrame
     flags: pd.DataFrame
-    summary: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The counts with the upper bound of the poor rate after ``confidence``: made when
+        first read, as scipy is needed for it and a project report reads only verdicts."""
+        out: dict[str, Any] = {}
+        for key, value in self.counts.items():
+            out[key] = value
+            if key == "confidence":
+                n, k = self.counts["compared"], self.counts["poor"]
+                out["upper_bound"] = upper_bound(k, n, value) if n else None
+        return out
 
 
 def criterion(policy: Policy) -> str:
@@ -129,18 +142,17 @@ def compare(
     paper = workpaper(scores, both, published)
     out["inflated"] = _inflated(paper).reindex(both).fillna("").to_numpy()
     n, k = len(out), int(poor.sum())
-    summary = {
+    counts = {
         "sampled": len(wanted) if wanted is not None else int(self_.shape[0]),
         "compared": n,
         "poor": k,
         "poor_rate": k / n if n else None,
         "confidence": policy.review_confidence,
-        "upper_bound": upper_bound(k, n, policy.review_confidence) if n else None,
         "total_gap": policy.review_total_gap,
         "missing_review": sorted(set(wanted or self_.index) - set(both)),
     }
     flags = red_flags(dataset, scores, out, policy)
-    return Comparison(out, paper, flags, summary)
+    return Comparison(out, paper, flags, counts)
 
 
 def workpaper(
