@@ -452,19 +452,24 @@ def figure_html(fig: Any, alt: str, caption: str = "") -> Html:
     )
 
 
-def new_figure(width: float, height: float) -> Any:
+def new_figure(width: float, height: float, layout: Any = "constrained") -> Any:
     """A figure in inches with the Chinese font set up; no pyplot state is touched."""
     from matplotlib.figure import Figure
 
     setup()
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def chart_points(
     labels: Sequence[str], earned: Sequence[float], lost: Sequence[float], *, caption: str = ""
 ) -> Html:
-    """Horizontal bars: points earned and lost per first-level indicator."""
-    fig = new_figure(6.0, 0.42 * len(labels) + 1.0)
+    """Horizontal bars: points earned and lost per first-level indicator.
+
+    Every project report has this chart, so it is laid out by measuring its few labels
+    rather than by the constrained layout, which draws the whole figure once more to measure
+    it (a third of the chart's time).
+    """
+    fig = new_figure(6.0, 0.42 * len(labels) + 1.0, layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(labels))[::-1]
     ax.barh(y, earned, color=PALETTE["earned"], label="得分")
@@ -481,7 +486,45 @@ def chart_points(
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, max(np.add(earned, lost)) * 1.18 if len(labels) else 1)
+    _fit_margins(fig, labels)
     return figure_html(fig, "各一级指标得分与失分", caption)
+
+
+def _fit_margins(fig: Any, labels: Sequence[str]) -> None:
+    """Margins for one axes with labels on the left, tick labels and a label below and a
+    legend above: measured from the text (the longest label, one line of text), in points."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = FigureCanvasAgg(fig).get_renderer()  # the canvas savefig would draw on
+    to_points = 72 / fig.dpi
+    rc: Any = mpl.rcParams
+
+    def size(text: str, key: str) -> tuple[float, float]:
+        props = FontProperties(size=rc[key])
+        w, h, _ = renderer.get_text_width_height_descent(text, props, ismath=False)
+        return w * to_points, h * to_points
+
+    widest = max((size(str(label), "ytick.labelsize")[0] for label in labels), default=0.0)
+    tick = size("0123456789", "xtick.labelsize")[1]
+    line = size("分值", "axes.labelsize")[1]
+    legend = size("得分", "legend.fontsize")[1]
+    pad = 6.0  # points between texts and the figure's edge
+    width, height = fig.get_figwidth() * 72, fig.get_figheight() * 72
+    left = widest + rc["ytick.major.pad"] + pad
+    bottom = (
+        rc["xtick.major.size"]
+        + rc["xtick.major.pad"]
+        + tick
+        + rc["axes.labelpad"]
+        + line
+        + pad
+    )
+    top = legend * 1.8 + pad  # the legend's row with its padding
+    fig.subplots_adjust(
+        left=left / width, right=1 - pad / width, bottom=bottom / height, top=1 - top / height
+    )
 
 
 def chart_bars(
