@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from .blocks import (
     wan,
 )
 from .filing import contents, cover, given, load_settings, signature
-from .narrative import group_problems, problem_lines, suggestion_lines
+from .narrative import ProblemGroup, group_problems, problem_lines, suggestion_lines
 
 __all__ = ["OUTLINE", "ProjectReport", "read_manifest"]
 
@@ -380,12 +381,24 @@ class ProjectReport:
         return self.comparison is not None and self.comparison["self_source"] == FROM_FORM
 
     def _level1(self) -> pd.DataFrame:
-        """The first-level table as scoring shows it (subtotals add up, conversion shown)."""
+        """The first-level table as scoring shows it (subtotals add up, conversion shown);
+        a copy of the one made for this report, which four parts show."""
+        g = self._first_level.copy()
+        g.attrs = dict(self._first_level.attrs)
+        return g
+
+    @cached_property
+    def _first_level(self) -> pd.DataFrame:
         g = self.scores.level1_table(self.project_id, self.round)
         if self.other_result is not None:
             o = self.other_result
             g["other"] = [o.get(n, np.nan) for n in g["level1"][:-1]] + [o["total"]]
         return g
+
+    @cached_property
+    def _problem_groups(self) -> list[ProblemGroup]:
+        """The indicators that lost points, grouped (the problems and the suggestions)."""
+        return group_problems(self.rows, names=self.names)
 
     def chart(self) -> Html:
         g = self._level1()
@@ -526,7 +539,7 @@ class ProjectReport:
 
     def findings(self) -> list[str]:
         """Problems found, grouped by first-level indicator with their causes; then flags."""
-        out = problem_lines(group_problems(self.rows, names=self.names), names=self.names)
+        out = problem_lines(self._problem_groups, names=self.names)
         flags = self.rows[self.rows["flag"] != ""]
         out += [f"{r.name}：{r.flag}。" for r in flags.itertuples()]
         if "全部指标均为满分" in str(self.result["flags"]):
@@ -544,7 +557,7 @@ class ProjectReport:
         if a["cut"] > 0:
             first += f"；建议压减 {pct(a['cut'], 0)}，约 {wan(a['cut_amount'])}，补助同比例压减"
         out = [first + "）。"]
-        groups = group_problems(self.rows, names=self.names)
+        groups = self._problem_groups
         out += suggestion_lines(groups, self.rows)
         if groups and (a["cut"] > 0 or bool(self.result["red_light"])):
             out.append(
