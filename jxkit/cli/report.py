@@ -132,6 +132,9 @@ def warm_for(
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from ..render.workers import one_blas_thread
+
+    one_blas_thread()  # before NumPy loads: this process forks the workers
     from ..files import resolve_dataset
     from .render import run_render as render
 
@@ -180,6 +183,9 @@ def with_settings(jobs: Iterable[Job], settings: str) -> list[Job]:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from ..render.workers import one_blas_thread
+
+    one_blas_thread()  # before NumPy loads: this process forks the workers
     from ..compare import compare
     from ..coverage import coverage
     from ..dataset import load_dataset

@@ -2,7 +2,9 @@
 
 Each worker is a fresh interpreter (``spawn``: safe even when the caller is a Jupyter
 kernel with threads) that runs ``warm`` once, importing everything a report needs; then for
-each task it forks, the child runs the task and exits. Whatever happens in a child (an
+each task it forks, the child runs the task and exits. A caller that is only the batch and
+has one thread (the ``jxkit render`` command) may instead warm up itself and fork its
+workers warm (``warm_here``): one warm-up for all of them. Whatever happens in a child (an
 exception, a crash, a hang past the timeout) becomes that task's failure, never the
 batch's. Where there is no ``fork`` (Windows) the worker runs tasks itself, cold.
 """
@@ -26,7 +28,15 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CAN_FORK", "Outcome", "failed", "run_one", "run_pool", "warm_process"]
+__all__ = [
+    "CAN_FORK",
+    "Outcome",
+    "failed",
+    "one_blas_thread",
+    "run_one",
+    "run_pool",
+    "warm_process",
+]
 
 _MODULES = "_modules"
 _KILLED = "_killed"
@@ -161,10 +171,7 @@ def warm_process(warm: Callable[[], None]) -> None:
     """Warm this process once for the tasks it will fork (a local worker, a Dask worker)."""
     if not CAN_FORK:
         return
-    # One BLAS thread per worker: workers already fill the cores, and a forked child
-    # of a process with idle BLAS threads is safer without them.
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
+    one_blas_thread()
     # A failed warm-up only makes reports slower; the reports that hit the same problem
     # say what it is. The collector waits till the end: its passes over a loaded dataset
     # while modules import cost a fifth of the warm-up, and what it would free is little.
@@ -178,6 +185,14 @@ def warm_process(warm: Callable[[], None]) -> None:
     # children do not copy their pages.
     gc.collect()
     gc.freeze()
+
+
+def one_blas_thread() -> None:
+    """One BLAS thread per process from now on (it counts when set before NumPy loads):
+    workers already fill the cores, and a forked child of a process with idle BLAS threads
+    is safer without them. A command that will fork its workers calls it first thing."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 def run_one(

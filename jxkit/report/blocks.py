@@ -514,12 +514,7 @@ def _fit_margins(fig: Any, labels: Sequence[str]) -> None:
     width, height = fig.get_figwidth() * 72, fig.get_figheight() * 72
     left = widest + rc["ytick.major.pad"] + pad
     bottom = (
-        rc["xtick.major.size"]
-        + rc["xtick.major.pad"]
-        + tick
-        + rc["axes.labelpad"]
-        + line
-        + pad
+        rc["xtick.major.size"] + rc["xtick.major.pad"] + tick + rc["axes.labelpad"] + line + pad
     )
     top = legend * 1.8 + pad  # the legend's row with its padding
     fig.subplots_adjust(
