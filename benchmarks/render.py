@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +243,7 @@ def profile(args: argparse.Namespace, scratch: Path) -> None:
     jobs = project_jobs(dataset, args.reports)
     listing = time.perf_counter() - start
     from jxkit.cli.report import warm_for
-    from jxkit.render import export, report
+    from jxkit.render import export, report, workers
     from jxkit.report import blocks
 
     watch = Stopwatch()
@@ -263,8 +264,8 @@ def profile(args: argparse.Namespace, scratch: Path) -> None:
     print(f"数据集：{dataset}；剖析第 1 至 {len(jobs)} 份项目报告")
     print(f"\n一批只付一次（主进程，列出报告与预热）：\n  导入 pandas 等 {imported:.3f} 秒")
     print(f"  列出报告（读取、检查、评分数据集） {listing:.3f} 秒")
-    start = time.perf_counter()
-    report.warm_up(("html",), warm_for(jobs, str(dataset.resolve())))
+    start = time.perf_counter()  # as a worker warms up (the collector paused, then frozen)
+    workers.warm_process(partial(report.warm_up, ("html",), warm_for(jobs, str(dataset.resolve()))))
     warm = time.perf_counter() - start
     parts = dict(watch.seconds)
     parts.pop("读取并评分数据集", None)  # loaded by the listing already
@@ -274,10 +275,6 @@ def profile(args: argparse.Namespace, scratch: Path) -> None:
         f"  其他导入（papermill、nbconvert、matplotlib、ipykernel） {warm - sum(parts.values()):.3f} 秒"
     )
     print(f"  预热合计 {warm:.3f} 秒")
-    import gc
-
-    gc.collect()
-    gc.freeze()
     out = scratch / "profile"
     for job in jobs:
         (out / job.output).parent.mkdir(parents=True, exist_ok=True)
