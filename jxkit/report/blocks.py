@@ -348,7 +348,7 @@ def table(
     *,
     formats: Mapping[str, Formatter] | None = None,
     numeric: Iterable[str] = (),
-    row_class: Callable[[pd.Series], str] | None = None,
+    row_class: Callable[[Mapping[str, Any]], str] | None = None,
     caption: str = "",
     empty: str = "（无）",
 ) -> Html:
@@ -371,7 +371,11 @@ def table(
         f'<th class="{"num" if c in right else ""}">{esc(h)}</th>' for c, h in columns.items()
     )
     body = []
-    for _, row in frame.iterrows():
+    names = [str(c) for c in frame.columns]
+    # the rows as iterrows gives them (one object array), without a Series per row: a
+    # summary report's tables have thousands of rows
+    for values in frame.to_numpy(dtype=object):
+        row = dict(zip(names, values, strict=True))
         cells = []
         for c in columns:
             value = row.get(c)
