@@ -49,6 +49,7 @@ __all__ = [
     "mask",
     "new_figure",
     "pct",
+    "records",
     "score_text",
     "setup",
     "table",
@@ -371,11 +372,7 @@ def table(
         f'<th class="{"num" if c in right else ""}">{esc(h)}</th>' for c, h in columns.items()
     )
     body = []
-    names = [str(c) for c in frame.columns]
-    # the rows as iterrows gives them (one object array), without a Series per row: a
-    # summary report's tables have thousands of rows
-    for values in frame.to_numpy(dtype=object):
-        row = dict(zip(names, values, strict=True))
+    for row in records(frame):
         cells = []
         for c in columns:
             value = row.get(c)
@@ -393,6 +390,14 @@ def table(
     return Html(
         f'<table class="jx-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as ``iterrows`` gives their values (read from one object array), as dicts:
+    without a Series per row, which costs more than the cell it formats (a summary report's
+    tables have thousands of rows)."""
+    names = [str(c) for c in frame.columns]
+    return [dict(zip(names, values, strict=True)) for values in frame.to_numpy(dtype=object)]
 
 
 def _text(value: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from .blocks import (
     num,
     paragraphs,
     pct,
+    records,
     score_text,
     table,
     wan,
@@ -433,7 +435,7 @@ class ProjectReport:
         rows["target_text"] = [_with_unit(r) for r in rows.itertuples()]
         rows["actual_text"] = [
             self._exec_text(r) if r["rule"] == "execution_rate" else _actual(r)
-            for _, r in rows.iterrows()
+            for r in records(rows)
         ]
         rows["note_text"] = [mask(x, names=self.names) for x in rows["note"]]
         rows["reason_text"] = [mask(x, names=self.names) for x in rows["reason"]]
@@ -480,7 +482,7 @@ class ProjectReport:
         rows["target_text"] = [_with_unit(r) for r in rows.itertuples()]
         rows["actual_text"] = [
             self._exec_text(r) if r["rule"] == "execution_rate" else _actual(r)
-            for _, r in rows.iterrows()
+            for r in records(rows)
         ]
         rows["method"] = [rule.title if (rule := get_rule(r)) else r for r in rows["rule"]]
         rows["reason_text"] = [mask(x, names=self.names) for x in rows["reason"]]
@@ -522,7 +524,7 @@ class ProjectReport:
             empty="未提交佐证材料。",
         )
 
-    def _exec_text(self, row: pd.Series) -> str:
+    def _exec_text(self, row: Mapping[str, Any]) -> str:
         return pct(row["spent"] / row["budget"]) if row["budget"] else "—"
 
     # ------------------------------------------------------------------ 五 六 七
@@ -595,7 +597,7 @@ def _with_unit(r: Any) -> str:
     return target if not unit or target.endswith(unit) else f"{target} {unit}".replace(" %", "%")
 
 
-def _actual(r: pd.Series) -> str:
+def _actual(r: Mapping[str, Any]) -> str:
     value = str(r["actual"] or "").strip()
     unit = str(r.get("unit_of_measure") or "").strip()
     if not value:
