@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from jxkit.report.blocks import facts, mask, pct, table, wan
+from jxkit.report.blocks import chart_points, facts, mask, pct, table, wan
 
 
 @pytest.mark.parametrize(
@@ -144,3 +144,32 @@ def test_workbook_frames_show_names_not_codes() -> None:
         "项目编码", "项目类别", "轮次", "层级", "红灯警示", "复核得分", "覆盖率（%）", "时间进度（%）",
     ]  # fmt: skip
     assert shown.iloc[0].tolist() == ["A", "培训类", "复核", "市总工会", "是", 8.92, 66.7, 83.3]
+
+
+def test_points_chart_with_a_very_long_indicator_name_still_draws() -> None:
+    """The chart measures its labels for its margins; a name longer than the figure is wide
+    gets cut at the edge, the report does not fail."""
+    long_name = "服务职工群众满意度与社会影响力综合评价指标" * 3
+    page = chart_points([long_name, "产出指标"], [18.5, 40.0], [1.5, 0.0])
+    assert page.startswith('<figure class="jx-chart"><img alt="各一级指标得分与失分"')
+
+
+def test_table_reads_rows_as_iterrows_gives_them() -> None:
+    """Numbers, booleans, blanks and text come out as before the rows were read as records."""
+    frame = pd.DataFrame(
+        {
+            "name": ["甲", "乙"],
+            "score": [7.405, float("nan")],
+            "count": [3, 4],
+            "ok": [True, False],
+            "lost": [0.5, 0.0],
+        }
+    )
+    html = table(
+        frame,
+        {"name": "名称", "score": "得分", "count": "个数", "ok": "达标"},
+        row_class=lambda r: "lost" if r["lost"] > 0.005 else "",
+    )
+    assert '<tr class="lost"><td>甲</td><td class="num">7.41</td><td class="num">3</td>' in html
+    assert "<td>是</td></tr>" in html and "<td>否</td></tr>" in html
+    assert '<tr class=""><td>乙</td><td class="num">—</td><td class="num">4</td>' in html

@@ -97,19 +97,18 @@ def warm_worker(
     assessed: bool = True,
     kinds: Iterable[str] = (),
 ) -> None:
-    """Run once in each render worker before it forks: every report then finds the dataset
-    loaded and scored, each year's results application made (and with ``assessed`` its unit
-    assessment, which only unit and summary reports show: a third of a second per year),
-    the self/review comparison made, the frameworks parsed and the chart fonts set up
+    """Run once before the reports fork (in the command, or in each worker that starts
+    fresh): every report then finds the dataset loaded and scored, each year's results
+    application made (and with ``assessed`` its unit assessment, which only unit and summary
+    reports show: a third of a second per year), the self/review comparison made, the
+    frameworks parsed, the chart fonts set up and the ``kinds``' report modules imported
     (``year``: only that year's, as ``jxkit render --year``). Each of these would otherwise
-    be repeated by every forked report. ``kinds``: the report modules to import."""
+    be repeated by every forked report."""
     from importlib import import_module
 
     from ..frameworks import list_frameworks
     from ..report.blocks import application, assessment, comparison, loaded, setup
 
-    for kind in kinds:
-        import_module(f"jxkit.report.{kind}")
     setup()
     list_frameworks()
     _, _, scores = loaded(dataset, policy)
@@ -119,6 +118,8 @@ def warm_worker(
         application(dataset, each, policy)
         if assessed:
             assessment(dataset, each, policy)
+    for kind in kinds:
+        import_module(f"jxkit.report.{kind}")
 
 
 def warm_for(

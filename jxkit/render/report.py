@@ -195,9 +195,8 @@ def _import_jsonschema() -> None:
         return
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
     try:
-        import_module("jsonschema")
-    except Exception:  # nbformat will say why when it needs it
-        pass
+        with contextlib.suppress(Exception):  # nbformat will say why when it needs it
+            import_module("jsonschema")
     finally:
         if sys.modules.get("rfc3987_syntax", 0) is None:
             del sys.modules["rfc3987_syntax"]
