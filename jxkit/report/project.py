@@ -385,9 +385,7 @@ class ProjectReport:
     def _level1(self) -> pd.DataFrame:
         """The first-level table as scoring shows it (subtotals add up, conversion shown);
         a copy of the one made for this report, which four parts show."""
-        g = self._first_level.copy()
-        g.attrs = dict(self._first_level.attrs)
-        return g
+        return self._first_level.copy()  # with its attrs (the conversion)
 
     @cached_property
     def _first_level(self) -> pd.DataFrame:
