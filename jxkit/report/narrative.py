@@ -9,14 +9,15 @@ Suggestions follow the same groups, one per group, worded by the kind of indicat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..scoring import ScoreResult
-from .blocks import mask, num, score_text
+from .blocks import mask, num, records, score_text
 
 __all__ = [
     "SMALL",
@@ -51,13 +52,14 @@ _ADVICE = {
 
 @dataclass(frozen=True)
 class ProblemGroup:
-    """The deductions of one first-level indicator."""
+    """The deductions of one first-level indicator: ``named`` and ``small`` are indicator
+    rows (as :func:`~jxkit.report.blocks.records` gives them), largest loss first."""
 
     level1: str
     points: float
     lost: float
-    named: pd.DataFrame
-    small: pd.DataFrame
+    named: list[dict[str, Any]]
+    small: list[dict[str, Any]]
     causes: dict[str, list[str]]
 
 
@@ -65,9 +67,14 @@ def _quoted(names: Iterable[str]) -> str:
     return "、".join(f"“{n}”" for n in names)
 
 
-def _found(r: Any, names: bool) -> str:
+def _total(values: Iterable[float]) -> float:
+    """A sum as pandas takes it (NumPy's pairwise sum), so figures match the tables'."""
+    return float(np.sum(np.fromiter(values, dtype=float)))
+
+
+def _found(r: Mapping[str, Any], names: bool) -> str:
     """What was found of one indicator, named once: “系统可用率”完成值 98.9 不在合理区间…"""
-    name, reason = str(r.name), mask(r.reason, names=names).rstrip("。")
+    name, reason = str(r["name"]), mask(r["reason"], names=names).rstrip("。")
     return reason if reason.startswith(name) else f"“{name}”{reason}"
 
 
@@ -76,22 +83,28 @@ def group_problems(rows: pd.DataFrame, *, names: bool = False) -> list[ProblemGr
 
     ``rows`` are an evaluation's indicator rows (``level1``, ``name``, ``points``,
     ``lost``, ``rule``, ``reason``, ``note``); ``names`` masks personal names in text.
+    A report has a few dozen rows: they are read once as records, not sliced as frames.
     """
-    lost = rows[rows["lost"] > 0.005]
-    order = {name: i for i, name in enumerate(dict.fromkeys(rows["level1"]))}
+    every = records(rows)
+    order = {name: i for i, name in enumerate(dict.fromkeys(r["level1"] for r in every))}
+    by_level: dict[Any, list[dict[str, Any]]] = {}
+    for r in every:
+        if r["lost"] > 0.005:
+            by_level.setdefault(r["level1"], []).append(r)
     groups = []
-    for level1, g in lost.groupby("level1", sort=False):
-        g = g.sort_values("lost", ascending=False, kind="stable")
-        big = g[g["lost"] >= SMALL]
-        named = big.head(NAMED) if len(big) else g.head(1)
-        small = g.drop(named.index)
+    for level1, lost in by_level.items():
+        g = sorted(lost, key=lambda r: -r["lost"])  # stable: ties keep the rows' order
+        big = [r for r in g if r["lost"] >= SMALL]
+        named = big[:NAMED] if big else g[:1]
+        chosen = {id(r) for r in named}
+        small = [r for r in g if id(r) not in chosen]
         causes: dict[str, list[str]] = {}
-        for r in g.itertuples():
-            note = mask(getattr(r, "note", "") or "", names=names).strip().rstrip("。；;")
-            causes.setdefault(note, []).append(str(r.name))
-        points = float(rows.loc[rows["level1"] == level1, "points"].sum())
+        for r in g:
+            note = mask(r.get("note", "") or "", names=names).strip().rstrip("。；;")
+            causes.setdefault(note, []).append(str(r["name"]))
+        points = _total(r["points"] for r in every if r["level1"] == level1)
         groups.append(
-            ProblemGroup(str(level1), points, float(g["lost"].sum()), named, small, causes)
+            ProblemGroup(str(level1), points, _total(r["lost"] for r in g), named, small, causes)
         )
     groups.sort(key=lambda x: (-round(x.lost, 6), order[x.level1]))
     return groups
@@ -101,13 +114,14 @@ def problem_lines(groups: list[ProblemGroup], *, names: bool = False) -> list[st
     """One paragraph per group: what lost points, then why (the units' 偏差原因)."""
     out = []
     for g in groups:
-        found = "；".join(_found(r, names) for r in g.named.itertuples())
+        found = "；".join(_found(r, names) for r in g.named)
         text = f"{g.level1}（分值 {num(g.points)} 分）失 {score_text(g.lost)} 分。{found}"
-        if len(g.small):
-            slight = "小幅失分" if (g.small["lost"] < SMALL).all() else "失分"
+        if g.small:
+            slight = "小幅失分" if all(r["lost"] < SMALL for r in g.small) else "失分"
             text += (
-                f"；另有 {len(g.small)} 项指标{slight}，合计 {score_text(g.small['lost'].sum())} 分"
-                f"（{_quoted(g.small['name'])}）"
+                f"；另有 {len(g.small)} 项指标{slight}，合计 "
+                f"{score_text(_total(r['lost'] for r in g.small))} 分"
+                f"（{_quoted(r['name'] for r in g.small)}）"
             )
         text += "。"
         given = {c: n for c, n in g.causes.items() if c}
@@ -127,10 +141,9 @@ def suggestion_lines(groups: list[ProblemGroup], rows: pd.DataFrame) -> list[str
     """One suggestion per group, worded by the kinds of indicator that lost points."""
     out = []
     for g in groups:
-        lost = pd.concat([g.named, g.small])
         by_advice: dict[str, list[str]] = {}
-        for r in lost.itertuples():
-            by_advice.setdefault(_ADVICE.get(str(r.rule), "改进{}"), []).append(str(r.name))
+        for r in [*g.named, *g.small]:
+            by_advice.setdefault(_ADVICE.get(str(r["rule"]), "改进{}"), []).append(str(r["name"]))
         advice = [text.format(_quoted(n)) for text, n in by_advice.items()]
         out.append(f"{g.level1}方面：" + "；".join(advice) + "。")
     if (rows["flag"].astype(str).str.contains("未说明偏差原因")).any():
