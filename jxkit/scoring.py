@@ -112,7 +112,7 @@ class ScoreResult:
         A first-level indicator with nothing applicable shows NaN score and 0 points.
         """
         r = self.project(project_id, round)
-        rows = self.breakdown(project_id, round)
+        rows = self._rows_of(project_id, round)  # the breakdown without its reasons
         app = rows["applicable"].to_numpy(bool)
         names = list(dict.fromkeys(rows["level1"]))
         group = rows["level1"].map({n: i for i, n in enumerate(names)}).to_numpy()
@@ -190,10 +190,13 @@ class ScoreResult:
     def breakdown(self, project_id: str, round: str = "self") -> pd.DataFrame:
         """Every indicator of one project with its score, points lost and why."""
         self.project(project_id, round)
-        ind = self.indicators
-        rows = ind[(ind["project_id"] == project_id) & (ind["round"] == round)].copy()
+        rows = self._rows_of(project_id, round).copy()
         rows["reason"] = [explain(r) for r in rows.itertuples(index=False)]
         return rows.reset_index(drop=True)
+
+    def _rows_of(self, project_id: str, round: str) -> pd.DataFrame:
+        ind = self.indicators
+        return ind[(ind["project_id"] == project_id) & (ind["round"] == round)]
 
 
 def score(
