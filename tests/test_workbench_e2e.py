@@ -238,9 +238,13 @@ def test_score_and_save_in_jupyterlab(
             expect(page.locator(".jx-save-status")).to_contain_text("您和他人都改过")
             expect(page.locator(".jx-conflict")).to_contain_text("他人改为 “940”")
             page.click(".jx-reload")
+            # the reload's own message replaces the save's, and the conflict is listed anew:
+            # only then are its buttons the ones that count
+            expect(page.locator(".jx-save-status")).not_to_contain_text("您和他人都改过")
             expect(page.locator(".jx-conflict")).to_contain_text("您改为 “960”")
             shot("6-conflict")
             page.click(".jx-keep-mine")
+            expect(page.locator(".jx-save-status")).to_contain_text("冲突已全部处理")
             page.click(".jx-save")
             expect(page.locator(".jx-save-status")).to_contain_text("已保存 1 处修改")
 
