@@ -427,17 +427,10 @@ class ProjectReport:
 
     def indicators(self, stage: str) -> Html:
         """The indicators of one stage (决策, 过程, 产出, 效益) with a line that sums them up."""
-        rows = self.rows[[_stage(x) == stage for x in self.rows["level1"]]].copy()
+        shown = self._shown
+        rows = shown[[_stage(x) == stage for x in shown["level1"]]]
         if rows.empty:
             return Html("" if stage == "决策" else "<p>本项目未设置该类指标。</p>")
-        rows["target_text"] = [_with_unit(r) for r in rows.itertuples()]
-        rows["actual_text"] = [
-            self._exec_text(r) if r["rule"] == "execution_rate" else _actual(r)
-            for r in records(rows)
-        ]
-        rows["note_text"] = [mask(x, names=self.names) for x in rows["note"]]
-        rows["reason_text"] = [mask(x, names=self.names) for x in rows["reason"]]
-        rows["score_text"] = np.where(rows["applicable"], rows["score"].map(score_text), "不适用")
         cols = {
             "level1": "一级指标",
             "name": "三级指标",
@@ -449,9 +442,6 @@ class ProjectReport:
             "note_text": "偏差原因",
         }
         if self.other is not None:
-            other = self.other.set_index("indicator_id")
-            rows["other_actual"] = rows["indicator_id"].map(other["actual"]).fillna("")
-            rows["other_score"] = rows["indicator_id"].map(other["score"])
             label = ROUND_NAMES["review" if self.round == "self" else "self"]
             note = cols.pop("note_text")
             cols = {**cols, "other_actual": f"{label}完成值", "other_score": f"{label}得分"}
@@ -466,16 +456,18 @@ class ProjectReport:
             + (f"，{len(rows) - len(applicable)} 项不适用" if len(rows) > len(applicable) else "")
             + "。</p>"
         )
-        shown = table(
+        body = table(
             rows,
             cols,
             numeric=["points", "score_text", "other_score"],
             row_class=lambda r: "lost" if r["lost"] > 0.005 else "",
         )
-        return Html(head + shown)
+        return Html(head + body)
 
-    def analysis(self) -> Html:
-        """附件 1 评分表: every indicator, its scoring method, value, score and deduction."""
+    @cached_property
+    def _shown(self) -> pd.DataFrame:
+        """Every indicator row with the texts its tables show, made once: the four stage
+        tables and the scoring table (附件 1) show the same values."""
         rows = self.rows.copy()
         rows["target_text"] = [_with_unit(r) for r in rows.itertuples()]
         rows["actual_text"] = [
@@ -483,8 +475,18 @@ class ProjectReport:
             for r in records(rows)
         ]
         rows["method"] = [rule.title if (rule := get_rule(r)) else r for r in rows["rule"]]
+        rows["note_text"] = [mask(x, names=self.names) for x in rows["note"]]
         rows["reason_text"] = [mask(x, names=self.names) for x in rows["reason"]]
         rows["score_text"] = np.where(rows["applicable"], rows["score"].map(score_text), "不适用")
+        if self.other is not None:
+            other = self.other.set_index("indicator_id")
+            rows["other_actual"] = rows["indicator_id"].map(other["actual"]).fillna("")
+            rows["other_score"] = rows["indicator_id"].map(other["score"])
+        return rows
+
+    def analysis(self) -> Html:
+        """附件 1 评分表: every indicator, its scoring method, value, score and deduction."""
+        rows = self._shown
         cols = {
             "level1": "一级指标",
             "level2": "二级指标",
