@@ -496,13 +496,21 @@ def load_framework(path: str | Path) -> Framework:
     parent and first-level points to 100, unique leaf ids, known rules with fitting
     parameters, natures that fit the rule and targets the rule can read.
     """
-    p = Path(path)
+    return _own(_load_shared(Path(path)))
+
+
+def _own(fw: Framework) -> Framework:
+    """The caller's copy: its leaves may be changed without touching the cached file."""
+    return replace(fw, leaves=fw.leaves.copy())
+
+
+def _load_shared(p: Path) -> Framework:
+    """The checked framework of this file version, shared (not to be changed)."""
     title = f"指标体系文件 {p.name} 有问题"
     if not p.is_file():
         raise FrameworkError([Problem(str(p), "文件不存在")], title=title)
     stat = p.stat()
-    fw = _load_checked(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
-    return replace(fw, leaves=fw.leaves.copy())
+    return _load_checked(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=64)
@@ -552,12 +560,16 @@ def list_frameworks(directory: str | Path | None = None) -> list[Framework]:
 
     A broken file raises one FrameworkError that lists the problems of every file.
     """
+    return [_own(fw) for fw in _shared_frameworks(directory)]
+
+
+def _shared_frameworks(directory: str | Path | None) -> list[Framework]:
     folder = Path(directory) if directory is not None else framework_dir()
     found: list[Framework] = []
     problems: list[Problem] = []
     for f in sorted(folder.glob("*.y*ml")):
         try:
-            found.append(load_framework(f))
+            found.append(_load_shared(f))
         except FrameworkError as exc:
             problems += exc.problems
     if problems:
@@ -574,11 +586,11 @@ def get_framework(key: str, directory: str | Path | None = None) -> Framework:
     text = str(key).strip()
     if text.lower().endswith((".yaml", ".yml")):
         return load_framework(text)
-    frameworks = list_frameworks(directory)
+    frameworks = _shared_frameworks(directory)  # only the one found is copied
     code = category_code(text)
     for fw in frameworks:
         if fw.id == text or (code is not None and fw.kind == "project" and fw.category == code):
-            return fw
+            return _own(fw)
     known = "、".join(f"{fw.id}（{fw.name}）" for fw in frameworks)
     raise FrameworkError(
         [Problem("", f"没有名为 {_show(text)} 的指标体系，可选：{known}")], title="找不到指标体系"
