@@ -93,17 +93,17 @@ def register(sub: Any) -> None:
 def warm_worker(
     dataset: str,
     policy: str | None = None,
-    year: int | None = None,
+    years: Iterable[int] | None = None,
     assessed: bool = True,
     kinds: Iterable[str] = (),
+    compared: bool = True,
 ) -> None:
     """Run once before the reports fork (in the command, or in each worker that starts
-    fresh): every report then finds the dataset loaded and scored, each year's results
-    application made (and with ``assessed`` its unit assessment, which only unit and summary
-    reports show: a third of a second per year), the self/review comparison made, the
-    frameworks parsed, the chart fonts set up and the ``kinds``' report modules imported
-    (``year``: only that year's, as ``jxkit render --year``). Each of these would otherwise
-    be repeated by every forked report."""
+    fresh): every report then finds the dataset loaded and scored, the results application
+    of ``years`` made (all when None; with ``assessed`` the unit assessment too, which only
+    unit and summary reports show: a third of a second per year), with ``compared`` the
+    self/review comparison made, the frameworks parsed, the chart fonts set up and the
+    ``kinds``' report modules imported. Each would otherwise be repeated by every report."""
     from importlib import import_module
 
     from ..frameworks import list_frameworks
@@ -112,8 +112,10 @@ def warm_worker(
     setup()
     list_frameworks()
     _, _, scores = loaded(dataset, policy)
-    comparison(dataset, policy)
-    years = {int(y) for y in scores.projects["year"]} if year is None else {year}
+    if compared:
+        comparison(dataset, policy)
+    if years is None:
+        years = {int(y) for y in scores.projects["year"]}
     for each in sorted(years):
         application(dataset, each, policy)
         if assessed:
@@ -125,11 +127,25 @@ def warm_worker(
 def warm_for(
     jobs: Sequence[Job], dataset: str, policy: str | None = None, year: int | None = None
 ) -> Callable[[], None]:
-    """The warm-up of a batch of ``jobs``: the assessment only when a report shows it."""
-    from ..report.kinds import ASSESSED_KINDS
+    """The warm-up of a batch of ``jobs``: what their reports read, for their years only
+    (``year``: that one, as ``jxkit render --year``)."""
+    from ..report.blocks import loaded
+    from ..report.kinds import ASSESSED_KINDS, YEAR_KINDS
 
-    assessed = any(job.kind in ASSESSED_KINDS for job in jobs)
-    return partial(warm_worker, dataset, policy, year, assessed, sorted({j.kind for j in jobs}))
+    kinds = sorted({job.kind for job in jobs})
+    if year is not None:
+        years: set[int] = {year}
+    else:
+        ds, _, _ = loaded(dataset, policy)  # listed already: loaded and scored in this process
+        year_of = dict(zip(ds.projects["project_id"], ds.projects["year"], strict=True))
+        years = set()
+        for job in jobs:
+            if job.kind == "project" and job.parameters.get("project_id") in year_of:
+                years.add(int(year_of[job.parameters["project_id"]]))
+            elif job.kind in YEAR_KINDS and "year" in job.parameters:
+                years.add(int(job.parameters["year"]))
+    assessed = any(kind in ASSESSED_KINDS for kind in kinds)
+    return partial(warm_worker, dataset, policy, sorted(years), assessed, kinds, "project" in kinds)
 
 
 def run_render(args: argparse.Namespace) -> int:

@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from ..render.batch import Job
     from ..scoring import ScoreResult
 
-__all__ = ["ASSESSED_KINDS", "KINDS", "ReportKind", "get_kind", "jobs_for_dataset", "safe_name"]
+__all__ = [
+    "ASSESSED_KINDS",
+    "KINDS",
+    "YEAR_KINDS",
+    "ReportKind",
+    "get_kind",
+    "jobs_for_dataset",
+    "safe_name",
+]
 
 
 @dataclass
@@ -294,6 +302,9 @@ def jobs_for_dataset(
 #: Kinds whose reports show the year's unit assessment: a render worker makes it beforehand
 #: only when the batch has one of them.
 ASSESSED_KINDS = frozenset({"unit", "summary"})
+#: Kinds whose reports show the results application of their year (a project report, of
+#: its project's year): a render worker makes it for the years the batch has.
+YEAR_KINDS = frozenset({"project", "unit", "summary"})
 
 #: Every report kind, in the order the index lists them.
 KINDS: dict[str, ReportKind] = {
