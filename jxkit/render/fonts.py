@@ -115,7 +115,7 @@ def warm_charts() -> None:
         ax.set_xlabel(_WARM_TEXT)
         ax.text(0.5, 0.5, "1.5", fontsize=9)
         ax.legend()
-        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+        fig.savefig(io.BytesIO(), format="png")  # as figure_html saves charts
 
 
 def font_face_css(text: str) -> str:
