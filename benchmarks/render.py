@@ -36,7 +36,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from functools import partial
@@ -142,37 +141,51 @@ def cell_seconds(folder: Path, jobs: Sequence[Any]) -> float:
     return total / len(jobs)
 
 
+_SAMPLER = """
+import json, os, sys, time
+import psutil
+parent, out, interval = psutil.Process(int(sys.argv[1])), sys.argv[2], float(sys.argv[3])
+peaks, me = {}, os.getpid()
+while parent.is_running():
+    for worker in parent.children():
+        if worker.pid == me:
+            continue
+        try:
+            used = worker.memory_info().rss
+            used += sum(c.memory_full_info().uss for c in worker.children())
+        except psutil.Error:
+            continue
+        peaks[worker.pid] = max(peaks.get(worker.pid, 0), used)
+    with open(out + ".tmp", "w") as f:
+        json.dump(peaks, f)
+    os.replace(out + ".tmp", out)
+    time.sleep(interval)
+"""
+
+
 class MemorySampler:
-    """Peak memory per render worker: its resident set plus its running report's private pages."""
+    """Peak memory per render worker: its resident set plus its running report's private pages.
 
-    def __init__(self, interval: float = 0.5) -> None:
-        import psutil
+    It samples from a process of its own: a thread here would make ``render_batch`` start
+    fresh workers instead of forking them warm, as the command does.
+    """
 
-        self._me = psutil.Process()
+    def __init__(self, scratch: Path, interval: float = 0.5) -> None:
+        self._out = scratch / "memory.json"
         self._interval = interval
-        self._stop = threading.Event()
         self.peaks: dict[int, int] = {}
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> MemorySampler:
-        self._thread.start()
+        command = [sys.executable, "-c", _SAMPLER, str(os.getpid()), str(self._out)]
+        self._process = subprocess.Popen([*command, str(self._interval)])
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        import psutil
-
-        while not self._stop.wait(self._interval):
-            for worker in self._me.children():
-                try:
-                    used = worker.memory_info().rss
-                    used += sum(c.memory_full_info().uss for c in worker.children())
-                except psutil.Error:
-                    continue
-                self.peaks[worker.pid] = max(self.peaks.get(worker.pid, 0), used)
+        time.sleep(self._interval * 2)  # one more sample written
+        self._process.terminate()
+        self._process.wait()
+        if self._out.is_file():
+            self.peaks = {int(k): v for k, v in json.loads(self._out.read_text()).items()}
 
 
 def scale(args: argparse.Namespace, scratch: Path) -> None:
@@ -188,7 +201,7 @@ def scale(args: argparse.Namespace, scratch: Path) -> None:
     )
     jobs = project_jobs(dataset, args.reports)
     print(f"模拟数据 {args.scale} 个项目；渲染 {len(jobs)} 份项目报告，{args.workers} 个进程")
-    with MemorySampler() as memory:
+    with MemorySampler(scratch) as memory:
         start = time.perf_counter()
         result = render_batch(
             jobs,
@@ -206,7 +219,9 @@ def scale(args: argparse.Namespace, scratch: Path) -> None:
     import psutil
 
     here = psutil.Process().memory_info().rss
-    print(f"  主进程（预热后分出工作进程）：内存 {here / 2**20:.0f} MB")
+    print(
+        f"  主进程（预热后分出工作进程；与之共享的内存页也计在各工作进程中）：{here / 2**20:.0f} MB"
+    )
     for pid, peak in sorted(memory.peaks.items()):
         print(f"  工作进程 {pid}：内存峰值 {peak / 2**20:.0f} MB")
 
