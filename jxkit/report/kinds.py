@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,7 @@ class Context:
     sample_dir: Path | None
     base: dict[str, str]
     inputs: list[Path]
+    notebooks: dict[str, Path] = field(default_factory=dict)
 
     def job(
         self,
@@ -70,10 +71,12 @@ class Context:
         from ..render.batch import Job
 
         k = KINDS[kind]
+        if kind not in self.notebooks:  # looked up once per kind, not per report
+            self.notebooks[kind] = notebooks_dir() / k.notebook
         return Job(
             kind,
             key,
-            notebooks_dir() / k.notebook,
+            self.notebooks[kind],
             {**self.base, **parameters},
             Path(output),
             title,
@@ -159,21 +162,28 @@ def _project(c: Context) -> list[Job]:
         years = c.ds.projects.set_index("project_id")["year"]
         skipped = skipped[skipped["project_id"].map(years) == c.year]
     pairs = pd.concat([c.projects[["project_id", "round"]], skipped], ignore_index=True)
-    names = c.ds.projects.set_index("project_id")["name"]
+    names = dict(zip(c.ds.projects["project_id"], c.ds.projects["name"], strict=True))
     sample = {"sample_dir": str(c.sample_dir) if c.sample_dir else ""}
     manifest = [c.sample_dir / "manifest.json"] if c.sample_dir else []
     # the index shows each report's total, grade and red light: the figures of the score file
-    scored = c.scores.projects.set_index(["project_id", "round"])
+    # (looked up in a dict: a national batch lists a hundred thousand reports)
+    sp = c.scores.projects
+    scored = {
+        (p, r): (total, grade, red)
+        for p, r, total, grade, red in zip(
+            sp["project_id"], sp["round"], sp["total"], sp["grade"], sp["red_light"], strict=True
+        )
+    }
     jobs = []
     for pid, r in _project_rounds(pairs.itertuples(index=False), c.round):
         key = pid if r == "self" or c.round == "review" else f"{pid}-review"
         summary = {}
-        if (pid, r) in scored.index:
-            s = scored.loc[(pid, r)]
+        if (pid, r) in scored:
+            total, grade, red = scored[(pid, r)]
             summary = {
-                "总分": f"{s['total']:.2f}",
-                "等级": str(s["grade"]),
-                "红灯警示": "是" if bool(s["red_light"]) else "否",
+                "总分": f"{total:.2f}",
+                "等级": str(grade),
+                "红灯警示": "是" if bool(red) else "否",
             }
         jobs.append(
             c.job(
