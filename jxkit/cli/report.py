@@ -145,7 +145,15 @@ def warm_for(
             elif job.kind in YEAR_KINDS and "year" in job.parameters:
                 years.add(int(job.parameters["year"]))
     assessed = any(kind in ASSESSED_KINDS for kind in kinds)
-    return partial(warm_worker, dataset, policy, sorted(years), assessed, kinds, "project" in kinds)
+    return partial(
+        warm_worker,
+        dataset,
+        policy,
+        years=sorted(years),
+        assessed=assessed,
+        kinds=kinds,
+        compared="project" in kinds,  # only project reports read the comparison
+    )
 
 
 def run_render(args: argparse.Namespace) -> int:
